@@ -1,0 +1,136 @@
+//! Command-line flags.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use crate::net::OriginRule;
+
+const AFTER_HELP: &str = "\
+Exit status:
+  0  archive complete: every kept media file is on disk
+  1  error: the run stopped; the manifest records what was done
+  2  usage error: invalid flag, blog name, plugin file or option, or no API key
+  3  incomplete: the crawl finished, but some media are missing or failed
+  4  blog not found
+  5  API key rejected or access forbidden
+
+Getting an API key: register an application at https://www.tumblr.com/oauth/apps
+and use its OAuth consumer key.";
+
+/// Archive every image, GIF, video and audio file of a Tumblr blog, with a
+/// manifest that records where each file came from.
+#[derive(Debug, Parser)]
+#[command(name = "tumblr-archiver", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Blog to archive: NAME, NAME.tumblr.com, https://NAME.tumblr.com/...,
+    /// https://www.tumblr.com/NAME, or the blog's custom domain.
+    pub blog: String,
+
+    /// Folder that holds the archives; the blog's files go into OUT/BLOG.
+    #[arg(long, value_name = "DIR", default_value = "archive")]
+    pub out: PathBuf,
+
+    /// Tumblr API key (the OAuth consumer key of an application you
+    /// registered). Sent only to api.tumblr.com, never logged or saved.
+    #[arg(
+        long,
+        env = "TUMBLR_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub api_key: Option<String>,
+
+    /// Number of files downloaded at the same time.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+
+    /// Load a scraper or policy component from FILE instead of the built-in
+    /// one of the same kind. Repeatable: at most one scraper and one policy.
+    #[arg(long = "plugin", value_name = "FILE.wasm")]
+    pub plugins: Vec<PathBuf>,
+
+    /// Option for the plugins, passed to every plugin that declares KEY.
+    /// Repeatable. The built-in plugins accept page-size=1..50,
+    /// format=npf|legacy, reblogs=include|exclude|only and
+    /// kinds=image,gif,video,audio,embed.
+    #[arg(long = "plugin-opt", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub plugin_options: Vec<(String, String)>,
+
+    /// List the media that would be downloaded (URL, tab, file name) on
+    /// stdout, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Allow connections to loopback, private and link-local addresses,
+    /// which are refused by default (for local servers and tests).
+    #[arg(long)]
+    pub allow_private_network: bool,
+
+    /// Send requests for origin FROM to origin TO instead, e.g.
+    /// https://api.tumblr.com=http://127.0.0.1:8080. FROM may start its host
+    /// with `*.` to match every subdomain. Repeatable; the first match wins.
+    #[arg(long = "redirect-origin", value_name = "FROM=TO")]
+    pub redirect_origins: Vec<OriginRule>,
+
+    /// Longest time one plugin call may run, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0, value_parser = parse_positive_seconds)]
+    pub plugin_timeout: f64,
+
+    /// Memory cap of each plugin instance, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 256, value_parser = clap::value_parser!(u32).range(16..=4096))]
+    pub plugin_memory: u32,
+
+    /// Log more: -v for decisions, -vv for every request.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Log only warnings and errors, and print no summary.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+fn parse_key_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.trim().is_empty() => {
+            Ok((key.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!(
+            "invalid plugin option {text:?}: expected KEY=VALUE, such as reblogs=exclude"
+        )),
+    }
+}
+
+fn parse_positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 && seconds <= 3600.0 => Ok(seconds),
+        _ => Err(format!(
+            "invalid number of seconds {text:?}: expected a number greater than 0 and at most 3600"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_value_parsed() {
+        assert_eq!(
+            parse_key_value("reblogs=exclude"),
+            Ok(("reblogs".into(), "exclude".into()))
+        );
+        assert_eq!(
+            parse_key_value("kinds=a=b"),
+            Ok(("kinds".into(), "a=b".into()))
+        );
+        assert!(parse_key_value("novalue").is_err());
+        assert!(parse_key_value("=x").is_err());
+    }
+
+    #[test]
+    fn cli_definition_valid() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,295 @@
+//! `manifest.json`: what was archived, from where, and how it went.
+//!
+//! The file is only ever replaced atomically (temporary file, fsync,
+//! rename), so a crash leaves either the previous or the new manifest.
+//! Every field is always present; unknown values are `null`.
+
+mod writer;
+
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use writer::{DownloadOutcome, ManifestSender, ManifestWriter, RunSummary};
+
+pub const FILE_NAME: &str = "manifest.json";
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format_version: u32,
+    /// Program and version that last wrote the file.
+    pub generator: String,
+    pub blog: BlogRecord,
+    /// One record per run, oldest first.
+    pub runs: Vec<RunRecord>,
+    pub posts: Vec<PostRecord>,
+    pub media: Vec<MediaEntry>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct BlogRecord {
+    pub name: String,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub total_posts: Option<u64>,
+    /// Time of the newest post, in seconds since the Unix epoch.
+    pub updated: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PluginRef {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub scraper: PluginRef,
+    pub policy: PluginRef,
+    pub outcome: RunOutcome,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunOutcome {
+    /// The run had not finished when the manifest was written.
+    Running,
+    /// Every kept media item is on disk or recorded as an embed.
+    Complete,
+    /// The crawl finished, but some media ended missing or failed.
+    Incomplete,
+    /// The crawl stopped on an error.
+    Failed,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ReblogRecord {
+    pub from_blog: String,
+    pub from_url: Option<String>,
+    pub root_blog: Option<String>,
+    pub root_url: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PostRecord {
+    pub id: String,
+    pub url: String,
+    pub blog: String,
+    /// Seconds since the Unix epoch.
+    pub timestamp: i64,
+    /// The same time in RFC 3339, UTC.
+    pub date: String,
+    #[serde(rename = "type")]
+    pub post_type: String,
+    pub tags: Vec<String>,
+    pub reblog: Option<ReblogRecord>,
+    pub summary: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaStatus {
+    /// Queued; a run that stopped early left it unfinished.
+    Pending,
+    Downloaded,
+    /// The server answered 403, 404 or 410 for every rendition.
+    Missing,
+    /// The download failed for another reason; `notes` says which.
+    Error,
+    /// The policy chose not to download it.
+    Skipped,
+    /// A third-party player, recorded but never downloaded.
+    Embed,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MediaEntry {
+    pub post_id: String,
+    pub post_url: String,
+    /// Publication time of the post, RFC 3339, UTC.
+    pub timestamp: String,
+    /// `image`, `gif`, `video`, `audio` or `embed`.
+    pub media_type: String,
+    /// Path relative to the blog's folder, `/`-separated.
+    pub filename: Option<String>,
+    pub byte_size: Option<u64>,
+    /// `sha256:` followed by 64 lowercase hex digits.
+    pub checksum: Option<String>,
+    /// URL the scraper reported for the largest rendition.
+    pub original_url: String,
+    /// URL that delivered the file, after redirects.
+    pub download_url: Option<String>,
+    /// `tumblr` or `internet_archive`.
+    pub retrieved_from: Option<String>,
+    pub archive_snapshot_url: Option<String>,
+    pub status: MediaStatus,
+    pub notes: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// Blog whose reblog-trail entry carried the media.
+    pub trail_blog: Option<String>,
+}
+
+/// A manifest that exists but cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error(
+        "{path} is not a valid manifest: {cause}\nhint: move the file away to start a new archive in that folder; it was left untouched"
+    )]
+    Invalid { path: PathBuf, cause: String },
+
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Manifest {
+    pub fn new(blog: BlogRecord) -> Self {
+        Self {
+            format_version: FORMAT_VERSION,
+            generator: generator(),
+            blog,
+            runs: Vec::new(),
+            posts: Vec::new(),
+            media: Vec::new(),
+        }
+    }
+
+    /// Loads the manifest in `dir`, or returns none when there is none.
+    pub fn load(dir: &Path) -> Result<Option<Self>, ManifestError> {
+        let path = dir.join(FILE_NAME);
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(ManifestError::Read { path, source }),
+        };
+        let manifest: Manifest =
+            serde_json::from_str(&text).map_err(|error| ManifestError::Invalid {
+                path: path.clone(),
+                cause: error.to_string(),
+            })?;
+        if manifest.format_version != FORMAT_VERSION {
+            let cause = format!(
+                "format version {} is not {FORMAT_VERSION}, the version this program reads",
+                manifest.format_version
+            );
+            return Err(ManifestError::Invalid { path, cause });
+        }
+        Ok(Some(manifest))
+    }
+
+    /// Writes the manifest into `dir` atomically: a temporary file that is
+    /// flushed to disk, then renamed over `manifest.json`.
+    pub fn save(&self, dir: &Path) -> Result<(), ManifestError> {
+        let path = dir.join(FILE_NAME);
+        let temporary = dir.join(format!(".{FILE_NAME}.tmp"));
+        let write_error = |source| ManifestError::Write {
+            path: path.clone(),
+            source,
+        };
+        let bytes = serde_json::to_vec_pretty(self)
+            .map_err(|error| write_error(std::io::Error::other(error)))?;
+        let mut file = File::create(&temporary).map_err(write_error)?;
+        file.write_all(&bytes).map_err(write_error)?;
+        file.sync_all().map_err(write_error)?;
+        drop(file);
+        fs::rename(&temporary, &path).map_err(write_error)?;
+        // Makes the rename itself durable; not every platform can open a
+        // directory for this, so a failure here is not an error.
+        if let Ok(directory) = File::open(dir) {
+            let _ = directory.sync_all();
+        }
+        Ok(())
+    }
+
+    /// Media already on disk from earlier runs, by original URL: entries
+    /// marked downloaded whose file still exists with the recorded size.
+    pub fn files_on_disk(&self, dir: &Path) -> HashMap<String, MediaEntry> {
+        let mut found = HashMap::new();
+        for entry in &self.media {
+            if entry.status != MediaStatus::Downloaded {
+                continue;
+            }
+            let (Some(filename), Some(size)) = (&entry.filename, entry.byte_size) else {
+                continue;
+            };
+            let on_disk = fs::metadata(dir.join(filename))
+                .map(|metadata| metadata.len() == size)
+                .unwrap_or(false);
+            if on_disk {
+                found
+                    .entry(entry.original_url.clone())
+                    .or_insert_with(|| entry.clone());
+            }
+        }
+        found
+    }
+}
+
+pub fn generator() -> String {
+    concat!("tumblr-archiver ", env!("CARGO_PKG_VERSION")).to_string()
+}
+
+/// Formats seconds since the Unix epoch as RFC 3339, UTC.
+pub fn format_timestamp(seconds: i64) -> String {
+    let seconds = u64::try_from(seconds).unwrap_or(0);
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds);
+    humantime::format_rfc3339_seconds(time).to_string()
+}
+
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamp_formatted_utc() {
+        assert_eq!(format_timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_timestamp(1_420_070_400), "2015-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn save_then_load_roundtrip() {
+        let dir = std::env::temp_dir().join(format!("manifest-roundtrip-{}", std::process::id()));
+        fs::create_dir_all(&dir).expect("temp dir");
+        let manifest = Manifest::new(BlogRecord {
+            name: "example-blog".into(),
+            ..Default::default()
+        });
+        manifest.save(&dir).expect("save");
+        let loaded = Manifest::load(&dir)
+            .expect("load")
+            .expect("manifest present");
+        assert_eq!(loaded.blog.name, "example-blog");
+        assert!(!dir.join(format!(".{FILE_NAME}.tmp")).exists());
+        fs::remove_dir_all(&dir).expect("cleanup");
+    }
+
+    #[test]
+    fn corrupt_manifest_rejected() {
+        let dir = std::env::temp_dir().join(format!("manifest-corrupt-{}", std::process::id()));
+        fs::create_dir_all(&dir).expect("temp dir");
+        fs::write(dir.join(FILE_NAME), b"{ not json").expect("write");
+        let error = Manifest::load(&dir).expect_err("corrupt manifest must fail");
+        assert!(error.to_string().contains("not a valid manifest"));
+        fs::remove_dir_all(&dir).expect("cleanup");
+    }
+}

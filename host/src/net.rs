@@ -1,0 +1,250 @@
+//! The host's HTTP client: origin rewriting, the private-address guard,
+//! redirects followed by hand, retries, and the API key.
+//!
+//! Redirects are followed here rather than by reqwest so that every hop
+//! goes through the origin map and the guard, and so the API key is added
+//! only while the logical host is `api.tumblr.com`.
+
+mod guard;
+mod origin;
+mod retry;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION};
+use url::Url;
+
+pub use guard::PrivateAddressError;
+pub use origin::{OriginMap, OriginRule};
+pub use retry::RetryPolicy;
+
+/// Host whose requests carry the user's API key.
+pub const TUMBLR_API_HOST: &str = "api.tumblr.com";
+
+const MAX_REDIRECTS: usize = 10;
+const USER_AGENT: &str = concat!("tumblr-archiver/", env!("CARGO_PKG_VERSION"));
+
+/// A request that could not be completed.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error(transparent)]
+    PrivateAddress(#[from] PrivateAddressError),
+
+    #[error("unsupported URL {url}: only http and https are fetched")]
+    Scheme { url: String },
+
+    #[error("too many redirects (more than {MAX_REDIRECTS}) starting at {url}")]
+    TooManyRedirects { url: String },
+
+    #[error("invalid redirect from {url} to {location:?}")]
+    BadRedirect { url: String, location: String },
+
+    #[error("request to {url} failed: {message}")]
+    Transport {
+        url: String,
+        message: String,
+        retryable: bool,
+    },
+}
+
+impl FetchError {
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            FetchError::Transport {
+                retryable: true,
+                ..
+            }
+        )
+    }
+}
+
+/// Settings of the HTTP client.
+pub struct HttpConfig {
+    pub origins: OriginMap,
+    pub allow_private_network: bool,
+    pub api_key: Option<String>,
+    pub retry: RetryPolicy,
+}
+
+/// The response to a request, with the logical URL that produced it.
+pub struct Fetched {
+    /// URL after redirects, before origin rewriting.
+    pub url: Url,
+    pub response: reqwest::Response,
+}
+
+#[derive(Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    config: Arc<HttpConfig>,
+}
+
+impl Http {
+    pub fn new(config: HttpConfig) -> anyhow::Result<Self> {
+        let resolver = guard::GuardedResolver {
+            allow_private: config.allow_private_network,
+        };
+        let client = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(Arc::new(resolver))
+            .connect_timeout(Duration::from_secs(30))
+            .read_timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|error| anyhow::anyhow!("cannot set up the HTTP client: {error}"))?;
+        Ok(Self {
+            client,
+            config: Arc::new(config),
+        })
+    }
+
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.config.retry
+    }
+
+    /// Sends a GET (or HEAD) for `url`, following redirects. Transport
+    /// errors and 429 and 5xx responses are retried per the retry policy;
+    /// the last response is returned whatever its status.
+    pub async fn get(
+        &self,
+        method: reqwest::Method,
+        url: &Url,
+        headers: &[(String, String)],
+    ) -> Result<Fetched, FetchError> {
+        let mut attempt = 0;
+        loop {
+            let result = self.send_once(method.clone(), url, headers).await;
+            let delay = match &result {
+                Ok(fetched) => self.config.retry.delay_for_status(
+                    attempt,
+                    fetched.response.status(),
+                    fetched.response.headers(),
+                ),
+                Err(error) if error.is_retryable() => self.config.retry.delay_for_error(attempt),
+                Err(_) => None,
+            };
+            let Some(delay) = delay else {
+                return result;
+            };
+            let reason = match &result {
+                Ok(fetched) => format!("HTTP {}", fetched.response.status().as_u16()),
+                Err(error) => error.to_string(),
+            };
+            tracing::debug!(url = %url, attempt = attempt + 1, delay_ms = delay.as_millis() as u64, %reason, "retrying request");
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    async fn send_once(
+        &self,
+        method: reqwest::Method,
+        start: &Url,
+        headers: &[(String, String)],
+    ) -> Result<Fetched, FetchError> {
+        let mut logical = start.clone();
+        for _ in 0..=MAX_REDIRECTS {
+            let response = self.send_hop(method.clone(), &logical, headers).await?;
+            if !response.status().is_redirection() {
+                return Ok(Fetched {
+                    url: logical,
+                    response,
+                });
+            }
+            let Some(location) = response.headers().get(LOCATION) else {
+                return Ok(Fetched {
+                    url: logical,
+                    response,
+                });
+            };
+            let location = String::from_utf8_lossy(location.as_bytes()).into_owned();
+            logical = logical
+                .join(&location)
+                .map_err(|_| FetchError::BadRedirect {
+                    url: logical.to_string(),
+                    location,
+                })?;
+        }
+        Err(FetchError::TooManyRedirects {
+            url: start.to_string(),
+        })
+    }
+
+    async fn send_hop(
+        &self,
+        method: reqwest::Method,
+        logical: &Url,
+        headers: &[(String, String)],
+    ) -> Result<reqwest::Response, FetchError> {
+        if !matches!(logical.scheme(), "http" | "https") {
+            return Err(FetchError::Scheme {
+                url: logical.to_string(),
+            });
+        }
+        let mut physical = self.config.origins.map(logical);
+        if let Some(host) = physical.host() {
+            guard::check_host(&host, self.config.allow_private_network)?;
+        }
+        if let Some(key) = &self.config.api_key {
+            if logical.host_str() == Some(TUMBLR_API_HOST) {
+                physical.query_pairs_mut().append_pair("api_key", key);
+            }
+        }
+        let request = self
+            .client
+            .request(method, physical)
+            .headers(header_map(headers));
+        request
+            .send()
+            .await
+            .map_err(|error| transport_error(logical, error))
+    }
+}
+
+/// Builds request headers, dropping those the host controls.
+fn header_map(headers: &[(String, String)]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (name, value) in headers {
+        let lower = name.to_ascii_lowercase();
+        if matches!(
+            lower.as_str(),
+            "authorization" | "cookie" | "host" | "user-agent" | "proxy-authorization"
+        ) {
+            continue;
+        }
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(lower.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            map.append(name, value);
+        }
+    }
+    map
+}
+
+/// Describes a reqwest error without its URL, which may carry the API key.
+fn transport_error(logical: &Url, error: reqwest::Error) -> FetchError {
+    if let Some(refusal) = guard::find_refusal(&error) {
+        return FetchError::PrivateAddress(PrivateAddressError {
+            host: refusal.host.clone(),
+            address: refusal.address,
+        });
+    }
+    let retryable =
+        error.is_timeout() || error.is_connect() || error.is_request() || error.is_body();
+    let error = error.without_url();
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    FetchError::Transport {
+        url: logical.to_string(),
+        message,
+        retryable,
+    }
+}

@@ -1,0 +1,187 @@
+//! Plugin runtime: loads scraper and policy components, embedded or from
+//! `--plugin` files, and calls them inside the sandbox.
+
+mod bindings;
+mod error;
+mod output;
+mod policy;
+mod runtime;
+mod scraper;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use wasmtime::component::Component;
+use wasmtime::component::types::ComponentItem;
+
+pub use bindings::types;
+pub use error::{PluginCallError, PluginLabel, PluginLoadError};
+pub use policy::Policy;
+pub use runtime::{Limits, Sandbox};
+pub use scraper::Scraper;
+
+/// The default scraper, built from `plugins/tumblr-api-v2`.
+const EMBEDDED_SCRAPER: &[u8] =
+    include_bytes!(concat!(env!("PLUGIN_WASM_DIR"), "/tumblr_api_v2.wasm"));
+/// The default policy, built from `plugins/policy-default`.
+const EMBEDDED_POLICY: &[u8] =
+    include_bytes!(concat!(env!("PLUGIN_WASM_DIR"), "/policy_default.wasm"));
+
+/// Which world a component implements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PluginKind {
+    Scraper,
+    Policy,
+}
+
+/// The scraper and the policy of a run.
+pub struct PluginSet {
+    pub scraper: Scraper,
+    pub policy: Policy,
+}
+
+/// Loads the plugins for a run: each `--plugin` file replaces the embedded
+/// plugin of its kind. Giving two files of the same kind is an error.
+pub fn load_plugins(
+    sandbox: &Arc<Sandbox>,
+    files: &[PathBuf],
+) -> Result<PluginSet, PluginLoadError> {
+    let mut scraper = None;
+    let mut policy = None;
+    for path in files {
+        let source_name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| PluginLoadError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let component = compile(sandbox, &bytes, &source_name)?;
+        match classify(sandbox, &component, &source_name)? {
+            PluginKind::Scraper => {
+                if scraper.is_some() {
+                    return Err(duplicate_kind(path, "scraper"));
+                }
+                scraper = Some(Scraper::load(sandbox, &component, source_name)?);
+            }
+            PluginKind::Policy => {
+                if policy.is_some() {
+                    return Err(duplicate_kind(path, "policy"));
+                }
+                policy = Some(Policy::load(sandbox, &component, source_name)?);
+            }
+        }
+    }
+    let scraper = match scraper {
+        Some(scraper) => scraper,
+        None => Scraper::load(
+            sandbox,
+            &compile(sandbox, EMBEDDED_SCRAPER, "embedded")?,
+            "embedded".into(),
+        )?,
+    };
+    let policy = match policy {
+        Some(policy) => policy,
+        None => Policy::load(
+            sandbox,
+            &compile(sandbox, EMBEDDED_POLICY, "embedded")?,
+            "embedded".into(),
+        )?,
+    };
+    Ok(PluginSet { scraper, policy })
+}
+
+fn duplicate_kind(path: &Path, kind: &str) -> PluginLoadError {
+    PluginLoadError::Instantiate {
+        source_name: path.display().to_string(),
+        cause: format!(
+            "another --plugin file is already the {kind}; give at most one scraper and one policy"
+        ),
+    }
+}
+
+fn compile(
+    sandbox: &Sandbox,
+    bytes: &[u8],
+    source_name: &str,
+) -> Result<Component, PluginLoadError> {
+    sandbox
+        .compile(bytes)
+        .map_err(|error| PluginLoadError::NotAComponent {
+            source_name: source_name.to_string(),
+            cause: error.root_cause().to_string(),
+        })
+}
+
+/// Tells scraper from policy by the interface the component exports, and
+/// checks the WIT package version it was built against.
+pub fn classify(
+    sandbox: &Sandbox,
+    component: &Component,
+    source_name: &str,
+) -> Result<PluginKind, PluginLoadError> {
+    let component_type = component.component_type();
+    let exports: Vec<String> = component_type
+        .exports(sandbox.engine())
+        .filter(|(_, item)| matches!(item.ty, ComponentItem::ComponentInstance(_)))
+        .map(|(name, _)| name.to_string())
+        .collect();
+    for name in &exports {
+        let Some((interface, version)) = parse_export_name(name) else {
+            continue;
+        };
+        let kind = match interface {
+            "crawl" => PluginKind::Scraper,
+            "select" => PluginKind::Policy,
+            _ => continue,
+        };
+        if version != bindings::PACKAGE_VERSION {
+            return Err(PluginLoadError::IncompatibleVersion {
+                source_name: source_name.to_string(),
+                found: version.to_string(),
+                supported: bindings::PACKAGE_VERSION.to_string(),
+            });
+        }
+        return Ok(kind);
+    }
+    let exports = if exports.is_empty() {
+        "none".to_string()
+    } else {
+        exports.join(", ")
+    };
+    Err(PluginLoadError::UnknownKind {
+        source_name: source_name.to_string(),
+        exports,
+    })
+}
+
+/// Splits `tumblr-archiver:plugin/crawl@0.1.0` into `("crawl", "0.1.0")`.
+fn parse_export_name(name: &str) -> Option<(&str, &str)> {
+    let rest = name.strip_prefix(bindings::PACKAGE)?.strip_prefix('/')?;
+    let (interface, version) = rest.split_once('@').unwrap_or((rest, "none"));
+    Some((interface, version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn export_name_with_version() {
+        assert_eq!(
+            parse_export_name("tumblr-archiver:plugin/crawl@0.1.0"),
+            Some(("crawl", "0.1.0"))
+        );
+    }
+
+    #[test]
+    fn export_name_without_version() {
+        assert_eq!(
+            parse_export_name("tumblr-archiver:plugin/select"),
+            Some(("select", "none"))
+        );
+    }
+
+    #[test]
+    fn export_name_of_other_package() {
+        assert_eq!(parse_export_name("wasi:cli/run@0.2.0"), None);
+    }
+}

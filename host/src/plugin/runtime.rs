@@ -1,0 +1,259 @@
+//! The wasmtime engine, the linker and the per-call limits that every
+//! plugin instance runs under.
+//!
+//! Sandbox: WASI is provided empty (no preopened directories, no sockets,
+//! no environment variables, no arguments); stdout and stderr go to an
+//! in-memory buffer that the host logs. Each call runs under an epoch
+//! deadline and each instance under a memory cap. An instance that trapped
+//! is dropped, and the next call gets a fresh one.
+
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+use super::bindings::host;
+use super::bindings::types::LogLevel;
+use super::error::{PluginCallError, PluginLabel};
+use super::output::CapturedOutput;
+
+/// Interval between epoch ticks; the call deadline is counted in ticks.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Deepest WebAssembly stack a plugin may use.
+const MAX_WASM_STACK: usize = 1024 * 1024;
+
+/// Resource limits applied to every plugin call.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Wall-clock budget of one call into a plugin.
+    pub call_timeout: Duration,
+    /// Largest linear memory an instance may grow to, in bytes.
+    pub memory_bytes: usize,
+}
+
+/// Shared engine and linker for all plugins of a run.
+pub struct Sandbox {
+    engine: Engine,
+    linker: Linker<PluginState>,
+    limits: Limits,
+}
+
+impl Sandbox {
+    /// Creates the engine with epoch interruption and starts the thread
+    /// that advances the epoch. The thread stops when the engine is dropped.
+    pub fn new(limits: Limits) -> anyhow::Result<Arc<Self>> {
+        let mut config = Config::new();
+        config.epoch_interruption(true);
+        config.max_wasm_stack(MAX_WASM_STACK);
+        config.wasm_component_model(true);
+        let engine = Engine::new(&config)
+            .map_err(|error| anyhow::anyhow!("cannot start the WebAssembly engine: {error}"))?;
+
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+            .map_err(|error| anyhow::anyhow!("cannot link WASI: {error}"))?;
+        host::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |state| state)
+            .map_err(|error| anyhow::anyhow!("cannot link the host interface: {error}"))?;
+
+        let weak = engine.weak();
+        thread::Builder::new()
+            .name("plugin-epoch".into())
+            .spawn(move || {
+                while let Some(engine) = weak.upgrade() {
+                    engine.increment_epoch();
+                    drop(engine);
+                    thread::sleep(EPOCH_TICK);
+                }
+            })
+            .map_err(|error| anyhow::anyhow!("cannot start the plugin timer thread: {error}"))?;
+
+        Ok(Arc::new(Self {
+            engine,
+            linker,
+            limits,
+        }))
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn linker(&self) -> &Linker<PluginState> {
+        &self.linker
+    }
+
+    /// Compiles a component from `.wasm` bytes.
+    pub fn compile(&self, bytes: &[u8]) -> wasmtime::Result<Component> {
+        Component::new(&self.engine, bytes)
+    }
+
+    /// Creates a store with an empty WASI context and the memory cap.
+    pub fn new_store(&self, plugin: &str, output: &CapturedOutput) -> Store<PluginState> {
+        let wasi = WasiCtxBuilder::new()
+            .stdout(output.clone())
+            .stderr(output.clone())
+            .build();
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(self.limits.memory_bytes)
+            .trap_on_grow_failure(true)
+            .build();
+        let state = PluginState {
+            wasi,
+            table: ResourceTable::new(),
+            limits,
+            plugin: plugin.to_string(),
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limits);
+        store
+    }
+
+    /// Number of epoch ticks that make up the call timeout.
+    pub fn deadline_ticks(&self) -> u64 {
+        let ticks = self.limits.call_timeout.as_millis() / EPOCH_TICK.as_millis();
+        u64::try_from(ticks).unwrap_or(u64::MAX).max(1)
+    }
+}
+
+/// Per-instance host state.
+pub struct PluginState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    limits: StoreLimits,
+    plugin: String,
+}
+
+impl WasiView for PluginState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl host::Host for PluginState {
+    fn log(&mut self, level: LogLevel, message: String) {
+        let plugin = self.plugin.as_str();
+        match level {
+            LogLevel::Error => tracing::error!(target: "plugin", plugin, "{message}"),
+            LogLevel::Warn => tracing::warn!(target: "plugin", plugin, "{message}"),
+            LogLevel::Info => tracing::info!(target: "plugin", plugin, "{message}"),
+            LogLevel::Debug => tracing::debug!(target: "plugin", plugin, "{message}"),
+            LogLevel::Trace => tracing::trace!(target: "plugin", plugin, "{message}"),
+        }
+    }
+}
+
+/// Function that instantiates the bindings `B` of one component in a store.
+pub type Instantiate<B> = Box<dyn Fn(&mut Store<PluginState>) -> wasmtime::Result<B> + Send + Sync>;
+
+/// One plugin: its compiled form and the live instance, if any.
+pub struct Instance<B> {
+    sandbox: Arc<Sandbox>,
+    pub label: PluginLabel,
+    instantiate: Instantiate<B>,
+    output: CapturedOutput,
+    live: Option<(Store<PluginState>, B)>,
+}
+
+impl<B> Instance<B> {
+    pub fn new(sandbox: Arc<Sandbox>, label: PluginLabel, instantiate: Instantiate<B>) -> Self {
+        Self {
+            sandbox,
+            label,
+            instantiate,
+            output: CapturedOutput::default(),
+            live: None,
+        }
+    }
+
+    /// Returns whether the next call will run in a new instance.
+    pub fn is_fresh(&self) -> bool {
+        self.live.is_none()
+    }
+
+    /// Calls `body` on the live instance under the call deadline. A trap
+    /// discards the instance. `input` names what the call works on.
+    pub fn call<R>(
+        &mut self,
+        function: &'static str,
+        input: &str,
+        body: impl FnOnce(&B, &mut Store<PluginState>) -> wasmtime::Result<R>,
+    ) -> Result<R, PluginCallError> {
+        if self.live.is_none() {
+            let mut store = self.sandbox.new_store(&self.label.name, &self.output);
+            store.set_epoch_deadline(self.sandbox.deadline_ticks());
+            let bindings = (self.instantiate)(&mut store)
+                .map_err(|error| self.trap_error(function, input, &error))?;
+            self.live = Some((store, bindings));
+        }
+        let Some((store, bindings)) = self.live.as_mut() else {
+            unreachable!("the instance was created above");
+        };
+        store.set_epoch_deadline(self.sandbox.deadline_ticks());
+        let result = tokio::task::block_in_place(|| body(bindings, store));
+        match result {
+            Ok(value) => {
+                self.log_output();
+                Ok(value)
+            }
+            Err(error) => {
+                self.live = None;
+                Err(self.trap_error(function, input, &error))
+            }
+        }
+    }
+
+    fn log_output(&self) {
+        let text = self.output.take();
+        for line in text.lines().filter(|line| !line.trim().is_empty()) {
+            tracing::info!(target: "plugin", plugin = %self.label.name, "{line}");
+        }
+    }
+
+    fn trap_error(
+        &self,
+        function: &'static str,
+        input: &str,
+        error: &wasmtime::Error,
+    ) -> PluginCallError {
+        let stderr = self.output.take();
+        if let Some(Trap::Interrupt) = error.downcast_ref::<Trap>() {
+            return PluginCallError::Timeout {
+                label: self.label.clone(),
+                function,
+                input: input.to_string(),
+                limit: self.sandbox.limits.call_timeout,
+            };
+        }
+        let cause = match error.downcast_ref::<Trap>() {
+            Some(trap) => format!("{trap} ({})", error.root_cause()),
+            None => error.root_cause().to_string(),
+        };
+        PluginCallError::Trap {
+            label: self.label.clone(),
+            function,
+            input: input.to_string(),
+            cause,
+            stderr: tail(&stderr, 2000),
+        }
+    }
+}
+
+/// Returns at most the last `max` bytes of `text`, cut on a character
+/// boundary.
+fn tail(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut start = text.len() - max;
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    text[start..].to_string()
+}

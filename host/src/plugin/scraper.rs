@@ -1,0 +1,193 @@
+//! A loaded scraper component and the checks on what it returns.
+
+use std::sync::Arc;
+
+use wasmtime::component::Component;
+
+use super::bindings::scraper_world::{Scraper as ScraperBindings, ScraperPre};
+use super::bindings::types::{HttpRequest, HttpResponse, Page, PluginInfo};
+use super::error::{GuestFailure, PluginCallError, PluginLabel, PluginLoadError};
+use super::runtime::{Instance, Sandbox};
+
+/// Most posts one `parse` call may return.
+const MAX_POSTS_PER_PAGE: usize = 1000;
+/// Most media items one post may carry.
+const MAX_MEDIA_PER_POST: usize = 1000;
+/// Most requests one call may ask for.
+const MAX_REQUESTS_PER_CALL: usize = 100;
+/// Longest URL a plugin may return, in bytes.
+const MAX_URL_BYTES: usize = 8 * 1024;
+
+pub struct Scraper {
+    instance: Instance<ScraperBindings>,
+    pub info: PluginInfo,
+}
+
+impl Scraper {
+    /// Instantiates `component` and reads its `info`.
+    pub fn load(
+        sandbox: &Arc<Sandbox>,
+        component: &Component,
+        source_name: String,
+    ) -> Result<Self, PluginLoadError> {
+        let instantiate_error = |error: wasmtime::Error| PluginLoadError::Instantiate {
+            source_name: source_name.clone(),
+            cause: error.root_cause().to_string(),
+        };
+        let pre = sandbox
+            .linker()
+            .instantiate_pre(component)
+            .map_err(instantiate_error)?;
+        let pre = ScraperPre::new(pre).map_err(instantiate_error)?;
+        let label = PluginLabel {
+            name: source_name.clone(),
+            version: "?".into(),
+            source: source_name.clone(),
+        };
+        let mut instance = Instance::new(
+            sandbox.clone(),
+            label,
+            Box::new(move |store| pre.instantiate(store)),
+        );
+        let info = instance
+            .call("info", "no input", |bindings, store| {
+                bindings.tumblr_archiver_plugin_crawl().call_info(store)
+            })
+            .map_err(|error| PluginLoadError::Info {
+                label: source_name.clone(),
+                cause: error.to_string(),
+            })?;
+        instance.label = PluginLabel {
+            name: info.name.clone(),
+            version: info.version.clone(),
+            source: source_name,
+        };
+        Ok(Self { instance, info })
+    }
+
+    pub fn label(&self) -> &PluginLabel {
+        &self.instance.label
+    }
+
+    /// Returns the first requests for `blog`.
+    pub fn start(
+        &mut self,
+        blog: &str,
+        options: &[(String, String)],
+    ) -> Result<Vec<HttpRequest>, PluginCallError> {
+        let input = format!("blog {blog:?}");
+        let result = self.instance.call("start", &input, |bindings, store| {
+            bindings
+                .tumblr_archiver_plugin_crawl()
+                .call_start(store, blog, &options.to_vec())
+        })?;
+        let requests = result.map_err(|error| self.guest_error("start", &input, error))?;
+        self.check_requests("start", &input, &requests)?;
+        Ok(requests)
+    }
+
+    /// Parses one response into posts and further requests.
+    pub fn parse(
+        &mut self,
+        request: &HttpRequest,
+        response: &HttpResponse,
+    ) -> Result<Page, PluginCallError> {
+        let input = request.url.clone();
+        let result = self.instance.call("parse", &input, |bindings, store| {
+            bindings
+                .tumblr_archiver_plugin_crawl()
+                .call_parse(store, request, response)
+        })?;
+        let page = result.map_err(|error| self.guest_error("parse", &input, error))?;
+        self.check_requests("parse", &input, &page.next)?;
+        self.check_posts(&input, &page)?;
+        Ok(page)
+    }
+
+    fn guest_error(
+        &self,
+        function: &'static str,
+        input: &str,
+        error: super::types::PluginError,
+    ) -> PluginCallError {
+        PluginCallError::Guest {
+            label: self.label().clone(),
+            function,
+            input: input.to_string(),
+            error: GuestFailure(error),
+        }
+    }
+
+    fn too_large(&self, function: &'static str, input: &str, what: String) -> PluginCallError {
+        PluginCallError::OutputTooLarge {
+            label: self.label().clone(),
+            function,
+            input: input.to_string(),
+            what,
+        }
+    }
+
+    fn check_requests(
+        &self,
+        function: &'static str,
+        input: &str,
+        requests: &[HttpRequest],
+    ) -> Result<(), PluginCallError> {
+        if requests.len() > MAX_REQUESTS_PER_CALL {
+            return Err(self.too_large(
+                function,
+                input,
+                format!(
+                    "{} requests (at most {MAX_REQUESTS_PER_CALL})",
+                    requests.len()
+                ),
+            ));
+        }
+        if let Some(request) = requests
+            .iter()
+            .find(|request| request.url.len() > MAX_URL_BYTES)
+        {
+            return Err(self.too_large(
+                function,
+                input,
+                format!(
+                    "a request URL of {} bytes (at most {MAX_URL_BYTES})",
+                    request.url.len()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_posts(&self, input: &str, page: &Page) -> Result<(), PluginCallError> {
+        if page.posts.len() > MAX_POSTS_PER_PAGE {
+            return Err(self.too_large(
+                "parse",
+                input,
+                format!("{} posts (at most {MAX_POSTS_PER_PAGE})", page.posts.len()),
+            ));
+        }
+        for post in &page.posts {
+            if post.media.len() > MAX_MEDIA_PER_POST {
+                let what = format!(
+                    "post {} with {} media items (at most {MAX_MEDIA_PER_POST})",
+                    post.id,
+                    post.media.len()
+                );
+                return Err(self.too_large("parse", input, what));
+            }
+            let long_url = post.media.iter().flat_map(|media| {
+                std::iter::once(&media.url).chain(media.alternates.iter().map(|alt| &alt.url))
+            });
+            if let Some(url) = long_url.into_iter().find(|url| url.len() > MAX_URL_BYTES) {
+                let what = format!(
+                    "post {} with a media URL of {} bytes (at most {MAX_URL_BYTES})",
+                    post.id,
+                    url.len()
+                );
+                return Err(self.too_large("parse", input, what));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,164 @@
+//! What the user sees at the end: one message per failure with what to do,
+//! a summary of the run, and the exit status.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::crawl::{CrawlError, CrawlReport};
+use crate::manifest::{MediaStatus, RunSummary};
+use crate::plugin::types::PluginError as GuestError;
+use crate::plugin::{PluginCallError, PluginSet};
+
+/// Exit statuses, as documented in `--help` and the README.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    Complete = 0,
+    Error = 1,
+    Usage = 2,
+    Incomplete = 3,
+    NotFound = 4,
+    Unauthorized = 5,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        ExitCode::from(status as u8)
+    }
+}
+
+/// A failure to report: the message and the exit status it leads to.
+#[derive(Debug)]
+pub struct Failure {
+    pub status: ExitStatus,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(status: ExitStatus, message: String) -> Self {
+        Self { status, message }
+    }
+}
+
+/// Prints `failure` on stderr and returns its exit status.
+pub fn fail(failure: &Failure) -> ExitCode {
+    eprintln!("error: {}", failure.message);
+    failure.status.into()
+}
+
+pub fn missing_api_key(scraper: &str) -> String {
+    format!(
+        "the scraper {scraper} needs a Tumblr API key, and none was given\n\
+         hint: pass --api-key KEY or set TUMBLR_API_KEY; to get a key, register an application at \
+         https://www.tumblr.com/oauth/apps and use its OAuth consumer key"
+    )
+}
+
+pub fn unknown_option(key: &str, plugins: &PluginSet) -> String {
+    let list = |specs: &[crate::plugin::types::OptionSpec]| {
+        if specs.is_empty() {
+            return "none".to_string();
+        }
+        specs
+            .iter()
+            .map(|spec| format!("{} ({})", spec.name, spec.help))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    format!(
+        "no plugin accepts the option {key:?}\nhint: scraper {} accepts: {}\n      policy {} accepts: {}",
+        plugins.scraper.label().name,
+        list(&plugins.scraper.info.options),
+        plugins.policy.label().name,
+        list(&plugins.policy.info.options),
+    )
+}
+
+/// Maps a plugin failure to its exit status: the typed errors a plugin
+/// returns tell a missing blog or a rejected key from other failures.
+pub fn plugin_failure(error: PluginCallError) -> Failure {
+    let status = match &error {
+        PluginCallError::Guest { error, .. } => match error.0 {
+            GuestError::NotFound(_) => ExitStatus::NotFound,
+            GuestError::Unauthorized(_) => ExitStatus::Unauthorized,
+            GuestError::InvalidInput(_) => ExitStatus::Usage,
+            _ => ExitStatus::Error,
+        },
+        _ => ExitStatus::Error,
+    };
+    Failure::new(status, error.to_string())
+}
+
+pub fn crawl_failure(error: CrawlError) -> Failure {
+    match error {
+        CrawlError::Plugin(error) => plugin_failure(error),
+        other => Failure::new(ExitStatus::Error, other.to_string()),
+    }
+}
+
+/// Prints the summary and the error that stopped the crawl, if any, and
+/// returns the exit status of the run.
+pub fn finish(report: &CrawlReport, elapsed: Duration, quiet: bool) -> ExitStatus {
+    let mut status = match &report.summary {
+        Some(summary) if !summary.failures.is_empty() => ExitStatus::Incomplete,
+        _ => ExitStatus::Complete,
+    };
+    if let (Some(summary), false) = (&report.summary, quiet) {
+        print_summary(report, summary, elapsed);
+    }
+    if let Some(error) = &report.error {
+        let failure = match error {
+            CrawlError::Plugin(PluginCallError::Guest { error: guest, .. }) => {
+                plugin_failure(PluginCallError::Guest {
+                    label: crate::plugin::PluginLabel {
+                        name: String::new(),
+                        version: String::new(),
+                        source: String::new(),
+                    },
+                    function: "",
+                    input: String::new(),
+                    error: guest.clone(),
+                })
+                .status
+            }
+            _ => ExitStatus::Error,
+        };
+        eprintln!("error: {error}");
+        if let Some(dir) = &report.dir {
+            eprintln!(
+                "hint: the manifest in {} records what was archived; run the same command again to continue",
+                dir.display()
+            );
+        }
+        status = failure;
+    }
+    status
+}
+
+fn print_summary(report: &CrawlReport, summary: &RunSummary, elapsed: Duration) {
+    let folder = report
+        .dir
+        .as_ref()
+        .map(|dir| dir.display().to_string())
+        .unwrap_or_default();
+    eprintln!("archived into {folder} in {:.1} s", elapsed.as_secs_f64());
+    eprintln!(
+        "  posts this run: {}; media: {} downloaded ({:.1} MB), {} embeds, {} skipped by policy, {} missing, {} failed",
+        summary.posts,
+        summary.count(MediaStatus::Downloaded),
+        summary.bytes as f64 / 1_000_000.0,
+        summary.count(MediaStatus::Embed),
+        summary.count(MediaStatus::Skipped),
+        summary.count(MediaStatus::Missing),
+        summary.count(MediaStatus::Error) + summary.count(MediaStatus::Pending),
+    );
+    const SHOWN: usize = 20;
+    for (post_url, media_url, notes) in summary.failures.iter().take(SHOWN) {
+        eprintln!("  not archived: {media_url} (post {post_url}): {notes}");
+    }
+    if summary.failures.len() > SHOWN {
+        eprintln!(
+            "  ... and {} more; the manifest lists them all",
+            summary.failures.len() - SHOWN
+        );
+    }
+}

@@ -1,0 +1,603 @@
+//! The media list of one post: which URLs count as post media, the kind a
+//! URL implies, and the merge of one media item seen more than once.
+//!
+//! Two URLs are the same media when their media keys match. A key is the
+//! URL with no scheme and no fragment, a lowercase host, and on Tumblr hosts
+//! no query and one host name for the numbered `NN.media.tumblr.com` shards
+//! (except 44, see `is_media_shard`).
+//! On Tumblr hosts the key also leaves out the size bucket:
+//! `/{hash}/{id}-{nn}/s640x960/{file}` and `/{hash}/{id}-{nn}/s2048x3072/{other file}`
+//! share one key (the hash folder names the upload), and so do
+//! `tumblr_abc_540.jpg` and `tumblr_abc_1280.jpg`. Still posters of GIFs
+//! (`s…_f1` buckets) keep a key of their own. Other hosts keep their query,
+//! because it often selects the content (`watch?v=…`).
+//!
+//! When a post carries the same media twice, the two items merge: the
+//! widest rendition becomes the URL, every other rendition becomes an
+//! alternate, widest first, and the kind and trail blog of the first
+//! occurrence stay.
+
+use crate::tumblr_archiver::plugin::types::{Alternate, Dimensions, Media, MediaKind};
+
+/// The parts of an absolute `http` or `https` URL that keys and filters use.
+struct UrlParts<'a> {
+    /// Lowercase host, with the port when one is given.
+    host: String,
+    /// Path, starting with `/`, or empty.
+    path: &'a str,
+    query: Option<&'a str>,
+}
+
+fn split_url(url: &str) -> Option<UrlParts<'_>> {
+    let (scheme, rest) = url.split_once("://")?;
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return None;
+    }
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, after) = rest.split_at(authority_end);
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    if host.is_empty() {
+        return None;
+    }
+    let without_fragment = after.split('#').next().unwrap_or("");
+    let (path, query) = match without_fragment.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (without_fragment, None),
+    };
+    Some(UrlParts {
+        host: host.to_ascii_lowercase(),
+        path,
+        query,
+    })
+}
+
+/// Returns `raw` as an absolute URL: trimmed, with `https:` added to a
+/// protocol-relative `//host/…`. Returns `None` for relative URLs, `data:`
+/// URLs and every scheme other than `http` and `https`.
+pub fn absolute_url(raw: &str) -> Option<String> {
+    let trimmed = raw.trim();
+    let url = match trimmed.strip_prefix("//") {
+        Some(rest) => format!("https://{rest}"),
+        None => trimmed.to_owned(),
+    };
+    if split_url(&url).is_some() {
+        Some(url)
+    } else {
+        None
+    }
+}
+
+fn is_tumblr_host(host: &str) -> bool {
+    host == "tumblr.com" || host.ends_with(".tumblr.com")
+}
+
+/// Returns whether `url` is on `tumblr.com` or one of its subdomains.
+pub fn is_tumblr_url(url: &str) -> bool {
+    split_url(url).is_some_and(|parts| is_tumblr_host(&parts.host))
+}
+
+/// Returns whether `host` is a numbered media shard such as
+/// `64.media.tumblr.com`, whose files the other shards serve too. Shard 44
+/// is left out, because NPF responses name still posters of GIFs on it
+/// under the same path as the animated file on shard 64.
+fn is_media_shard(host: &str) -> bool {
+    host.strip_suffix(".media.tumblr.com")
+        .is_some_and(|prefix| {
+            !prefix.is_empty() && prefix != "44" && prefix.bytes().all(|b| b.is_ascii_digit())
+        })
+}
+
+/// Returns whether `url` is not post media: not an `http(s)` URL, a
+/// tracking pixel (`impixu`), a file on `assets.tumblr.com` (default
+/// avatars and theme images), an avatar on any Tumblr host (`avatar_…`
+/// files, `/avatar/` paths, `s…u_c1` avatar crops), or a header-image
+/// rendition on `static.tumblr.com` (`_focused_v3`, `_2048_v2`).
+///
+/// Other `static.tumblr.com` files are kept. The scrapers read only post
+/// fields, never the theme fields that name header images, so a file on that
+/// host found in a post was placed there by the post's author.
+pub fn is_excluded(url: &str) -> bool {
+    let Some(parts) = split_url(url) else {
+        return true;
+    };
+    let host = parts.host.as_str();
+    if host.contains("impixu") || parts.path.contains("impixu") {
+        return true;
+    }
+    if host == "assets.tumblr.com" || host.ends_with(".assets.tumblr.com") {
+        return true;
+    }
+    if !is_tumblr_host(host) {
+        return false;
+    }
+    let file = parts.path.rsplit('/').next().unwrap_or("");
+    let mut segments = parts.path.split('/');
+    if file.starts_with("avatar_")
+        || segments.any(|segment| segment == "avatar" || is_avatar_bucket(segment))
+    {
+        return true;
+    }
+    let is_static = host == "static.tumblr.com" || host.ends_with(".static.tumblr.com");
+    is_static && (file.contains("_focused_v") || file.contains("_2048_v2"))
+}
+
+/// Returns whether `segment` is an avatar crop bucket such as `s64x64u_c1`.
+fn is_avatar_bucket(segment: &str) -> bool {
+    bucket_width(segment).is_some() && segment.contains("u_c")
+}
+
+/// Returns the kind that the file extension of `url` implies: `.gif` and
+/// `.gifv` are GIFs, `.mp4`, `.mov` and `.webm` videos, `.mp3`, `.m4a`,
+/// `.ogg` and `.wav` audio, and everything else an image.
+pub fn kind_from_url(url: &str) -> MediaKind {
+    let path = split_url(url).map_or(url, |parts| parts.path);
+    let file = path.rsplit('/').next().unwrap_or("");
+    let extension = file
+        .rsplit_once('.')
+        .map(|(_, extension)| extension.to_ascii_lowercase())
+        .unwrap_or_default();
+    match extension.as_str() {
+        "gif" | "gifv" => MediaKind::Gif,
+        "mp4" | "mov" | "webm" => MediaKind::Video,
+        "mp3" | "m4a" | "ogg" | "wav" => MediaKind::Audio,
+        _ => MediaKind::Image,
+    }
+}
+
+/// Returns the width `W` of a current-style size bucket `s{W}x{H}[suffix]`.
+fn bucket_width(segment: &str) -> Option<u32> {
+    let rest = segment.strip_prefix('s')?;
+    let (width, rest) = rest.split_once('x')?;
+    let height_digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if height_digits == 0 || width.is_empty() || !width.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    width.parse().ok()
+}
+
+/// Splits a legacy size suffix off a file stem: `_1280`, `_500h` or
+/// `_75sq`. Returns the stem without it and the bucket width.
+fn split_size_suffix(stem: &str) -> (&str, Option<u32>) {
+    let Some((head, tail)) = stem.rsplit_once('_') else {
+        return (stem, None);
+    };
+    if tail == "75sq" {
+        return (head, Some(75));
+    }
+    let digits = tail.strip_suffix('h').unwrap_or(tail);
+    let is_bucket = (2..=4).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+    match digits.parse() {
+        Ok(width) if is_bucket => (head, Some(width)),
+        _ => (stem, None),
+    }
+}
+
+fn is_hex(text: &str, length: usize) -> bool {
+    text.len() == length && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Returns a Tumblr path without its size bucket, as described in the
+/// module documentation, or the path unchanged when it has none.
+fn path_without_bucket(path: &str) -> String {
+    let segments: Vec<&str> = path
+        .split('/')
+        .filter(|segment| !segment.is_empty())
+        .collect();
+    if let [hash, folder, bucket, _file] = segments[..]
+        && is_hex(hash, 32)
+        && bucket_width(bucket).is_some()
+    {
+        let poster = if bucket.contains("_f") { "poster" } else { "" };
+        return format!("/{hash}/{folder}/{poster}");
+    }
+    if let Some((directory, file)) = path.rsplit_once('/')
+        && file.starts_with("tumblr_")
+    {
+        let (stem, extension) = file.rsplit_once('.').unwrap_or((file, ""));
+        let (stem, _) = split_size_suffix(stem);
+        let extension = match extension.to_ascii_lowercase().as_str() {
+            "gifv" => "gif".to_owned(),
+            "pnj" => "png".to_owned(),
+            "jpeg" => "jpg".to_owned(),
+            other => other.to_owned(),
+        };
+        return format!("{directory}/{stem}.{extension}");
+    }
+    path.to_owned()
+}
+
+/// Returns the key under which two URLs of the same file compare equal:
+/// no scheme or fragment, lowercase host, and on Tumblr hosts no query and
+/// one host name for the shards that `is_media_shard` accepts.
+fn identity_key(url: &str) -> String {
+    key(url, false)
+}
+
+/// Returns the key under which renditions of the same media compare equal.
+pub fn media_key(url: &str) -> String {
+    key(url, true)
+}
+
+fn key(url: &str, ignore_bucket: bool) -> String {
+    let Some(parts) = split_url(url) else {
+        return url.to_owned();
+    };
+    let host = if is_media_shard(&parts.host) {
+        "media.tumblr.com".to_owned()
+    } else {
+        parts.host
+    };
+    if is_tumblr_host(&host) {
+        let path = if ignore_bucket {
+            path_without_bucket(parts.path)
+        } else {
+            parts.path.to_owned()
+        };
+        return format!("{host}{path}");
+    }
+    match parts.query {
+        Some(query) => format!("{host}{}?{query}", parts.path),
+        None => format!("{host}{}", parts.path),
+    }
+}
+
+/// Returns the width used to order renditions: the stated width, else the
+/// width of the size bucket in the URL, else 0.
+pub fn rendition_width(url: &str, size: Option<Dimensions>) -> u32 {
+    if let Some(size) = size
+        && size.width > 0
+    {
+        return size.width;
+    }
+    let Some(parts) = split_url(url) else {
+        return 0;
+    };
+    if let Some(width) = parts.path.split('/').find_map(bucket_width) {
+        return width;
+    }
+    let file = parts.path.rsplit('/').next().unwrap_or("");
+    let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+    split_size_suffix(stem).1.unwrap_or(0)
+}
+
+/// Builds an alternate for `url` with an optional pixel size.
+pub fn alternate(url: &str, size: Option<Dimensions>) -> Alternate {
+    Alternate {
+        url: url.to_owned(),
+        size,
+    }
+}
+
+/// Orders the renditions of one media item: drops repeated URLs (keeping
+/// the first stated size), makes the widest the URL (the earliest wins a
+/// tie) and sorts the others widest first, keeping source order on ties.
+fn arrange(item: &mut Media, extra: Vec<Alternate>) {
+    let mut renditions: Vec<Alternate> =
+        Vec::with_capacity(1 + item.alternates.len() + extra.len());
+    let all = std::iter::once(alternate(&item.url, item.size))
+        .chain(item.alternates.drain(..))
+        .chain(extra);
+    for rendition in all {
+        let identity = identity_key(&rendition.url);
+        match renditions
+            .iter_mut()
+            .find(|known| identity_key(&known.url) == identity)
+        {
+            Some(known) => {
+                if known.size.is_none() {
+                    known.size = rendition.size;
+                }
+            }
+            None => renditions.push(rendition),
+        }
+    }
+    let mut best = 0;
+    for (index, rendition) in renditions.iter().enumerate() {
+        if rendition_width(&rendition.url, rendition.size)
+            > rendition_width(&renditions[best].url, renditions[best].size)
+        {
+            best = index;
+        }
+    }
+    let chosen = renditions.remove(best);
+    renditions.sort_by_key(|rendition| {
+        std::cmp::Reverse(rendition_width(&rendition.url, rendition.size))
+    });
+    item.url = chosen.url;
+    item.size = chosen.size;
+    item.alternates = renditions;
+}
+
+/// The media of one post in order of first appearance, each media once.
+#[derive(Debug, Default)]
+pub struct MediaList {
+    items: Vec<Media>,
+    /// Media keys of every rendition of `items[i]`.
+    keys: Vec<Vec<String>>,
+}
+
+impl MediaList {
+    /// Adds `item`, or merges it into an earlier item that shares a media
+    /// key with any of its renditions. Items whose URL is not absolute
+    /// `http(s)` or is excluded by `is_excluded` are dropped, and so are
+    /// such alternates.
+    pub fn push(&mut self, mut item: Media) {
+        let Some(url) = absolute_url(&item.url).filter(|url| !is_excluded(url)) else {
+            return;
+        };
+        item.url = url;
+        item.alternates = std::mem::take(&mut item.alternates)
+            .into_iter()
+            .filter_map(|rendition| {
+                let url = absolute_url(&rendition.url).filter(|url| !is_excluded(url))?;
+                Some(Alternate { url, ..rendition })
+            })
+            .collect();
+
+        let mut keys: Vec<String> = Vec::new();
+        for url in std::iter::once(&item.url).chain(item.alternates.iter().map(|a| &a.url)) {
+            let key = media_key(url);
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+
+        let earlier = self
+            .keys
+            .iter()
+            .position(|known| known.iter().any(|key| keys.contains(key)));
+        match earlier {
+            Some(index) => {
+                let extra = std::iter::once(alternate(&item.url, item.size))
+                    .chain(item.alternates)
+                    .collect();
+                arrange(&mut self.items[index], extra);
+                for key in keys {
+                    if !self.keys[index].contains(&key) {
+                        self.keys[index].push(key);
+                    }
+                }
+            }
+            None => {
+                arrange(&mut item, Vec::new());
+                self.items.push(item);
+                self.keys.push(keys);
+            }
+        }
+    }
+
+    /// Returns the items in order of first appearance.
+    pub fn into_vec(self) -> Vec<Media> {
+        self.items
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image(url: &str, width: Option<u32>) -> Media {
+        Media {
+            url: url.to_owned(),
+            kind: MediaKind::Image,
+            size: width.map(|width| Dimensions {
+                width,
+                height: width,
+            }),
+            alternates: Vec::new(),
+            trail_blog: None,
+        }
+    }
+
+    fn urls(item: &Media) -> Vec<&str> {
+        std::iter::once(item.url.as_str())
+            .chain(item.alternates.iter().map(|a| a.url.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn kind_from_url_extensions() {
+        let cases = [
+            ("https://x.test/a.GIF", MediaKind::Gif),
+            ("https://x.test/a.gifv?x=1", MediaKind::Gif),
+            ("https://x.test/a.mp4", MediaKind::Video),
+            ("https://x.test/a.mov#t", MediaKind::Video),
+            ("https://x.test/a.webm", MediaKind::Video),
+            ("https://x.test/a.mp3?play_key=1", MediaKind::Audio),
+            ("https://x.test/a.m4a", MediaKind::Audio),
+            ("https://x.test/a.ogg", MediaKind::Audio),
+            ("https://x.test/a.wav", MediaKind::Audio),
+            ("https://x.test/a.jpg", MediaKind::Image),
+            ("https://x.test/1words6", MediaKind::Image),
+            ("https://x.test/dir.gif/file", MediaKind::Image),
+        ];
+        for (url, kind) in cases {
+            assert_eq!(kind_from_url(url), kind, "url {url}");
+        }
+    }
+
+    #[test]
+    fn is_excluded_cases() {
+        let excluded = [
+            "https://64.media.tumblr.com/avatar_7d09cc224554_512.png",
+            "https://assets.tumblr.com/images/default_avatar/cone_open_64.png",
+            "https://secure.assets.tumblr.com/images/default_header/optica_pattern_09.png?_v=1",
+            "https://px.srvcs.tumblr.com/impixu?T=1&J=2",
+            "https://64.media.tumblr.com/8e6562ade6f6e8aa793038e5f203eae1/19f02332c1c7d850-30/s512x512u_c1/b203a401251d286fe2d3ca90db608548aef5c590.jpg",
+            "https://api.tumblr.com/v2/blog/example-blog/avatar/64",
+            "https://static.tumblr.com/af20d207d65988cb45c2b7904ec51009/rf83rif/VSyplw0ms/tumblr_static_x_focused_v3.jpg",
+            "https://secure.static.tumblr.com/14ae8faada3588876ae08ca6b215b7cd/jpsdvrl/PVrnvmhyl/tumblr_static_x_2048_v2.jpg",
+            "data:image/png;base64,AAAA",
+            "/relative.jpg",
+            "ftp://x.test/a.jpg",
+        ];
+        for url in excluded {
+            assert!(is_excluded(url), "url {url}");
+        }
+        let allowed = [
+            "https://64.media.tumblr.com/tumblr_olth2byoLx2ey93jn_frame1.jpg",
+            "https://static.tumblr.com/abc/def/ghi/uploaded.png",
+            "http://example.com/1words6",
+            "https://example.com/avatar_me.jpg",
+        ];
+        for url in allowed {
+            assert!(!is_excluded(url), "url {url}");
+        }
+    }
+
+    #[test]
+    fn media_key_renditions() {
+        let same = [
+            (
+                "https://64.media.tumblr.com/fdb67306b17d6a43ddefde1d5257dae9/741f1238f124f481-46/s640x960/9b11e2b5efc3a846182402b2f82ac8b68c3af8f5.jpg",
+                "https://64.media.tumblr.com/fdb67306b17d6a43ddefde1d5257dae9/741f1238f124f481-46/s2048x3072/9f25939719e5fbd9ff6cab75769a8beb685b5070.jpg",
+            ),
+            (
+                "https://41.media.tumblr.com/f564e2a8201a6c1dbc08e15a3cf1a4c2/tumblr_uixo0u2nc78i8zdow_r1_og_540.jpg",
+                "http://36.media.tumblr.com/f564e2a8201a6c1dbc08e15a3cf1a4c2/tumblr_uixo0u2nc78i8zdow_r1_og_1280.jpg?x=1",
+            ),
+            ("https://x.test/a.jpg#frag", "http://X.TEST/a.jpg"),
+            (
+                "https://a.tumblr.com/tumblr_abco1.mp3?play_key=1",
+                "https://a.tumblr.com/tumblr_abco1.mp3",
+            ),
+        ];
+        for (first, second) in same {
+            assert_eq!(media_key(first), media_key(second), "{first} vs {second}");
+        }
+        let different = [
+            (
+                "https://64.media.tumblr.com/5e54820e993dffe753ad37f5ffeb2594/ed87ef95c392e264-f1/s250x400/cecf654993ca04ca500185d083f7b554bc64e695.gif",
+                "https://44.media.tumblr.com/5e54820e993dffe753ad37f5ffeb2594/ed87ef95c392e264-f1/s250x400_f1/943c09b36d127c82de8b7438ee06a37e56a1d2fe.gif",
+            ),
+            (
+                "https://64.media.tumblr.com/tumblr_olth2byoLx2ey93jn_frame1.jpg",
+                "https://va.media.tumblr.com/tumblr_olth2byoLx2ey93jn_720.mp4",
+            ),
+            (
+                "https://www.youtube.com/watch?v=a",
+                "https://www.youtube.com/watch?v=b",
+            ),
+            ("https://x.test/a_500.jpg", "https://x.test/a_1280.jpg"),
+            (
+                "https://64.media.tumblr.com/369f2e6a4d1d1f37789f990de3470430/tumblr_inline_tbix2wy3oR3m26d3p_500.gif",
+                "https://44.media.tumblr.com/369f2e6a4d1d1f37789f990de3470430/tumblr_inline_tbix2wy3oR3m26d3p_500.gif",
+            ),
+        ];
+        for (first, second) in different {
+            assert_ne!(media_key(first), media_key(second), "{first} vs {second}");
+        }
+    }
+
+    #[test]
+    fn rendition_width_sources() {
+        let sized = Some(Dimensions {
+            width: 700,
+            height: 465,
+        });
+        assert_eq!(rendition_width("https://x.test/a.jpg", sized), 700);
+        assert_eq!(
+            rendition_width("https://64.media.tumblr.com/a/b/s1280x1920/c.jpg", None),
+            1280
+        );
+        assert_eq!(
+            rendition_width("https://64.media.tumblr.com/a/tumblr_x_75sq.jpg", None),
+            75
+        );
+        assert_eq!(
+            rendition_width("https://64.media.tumblr.com/a/tumblr_x_500h.jpg", None),
+            500
+        );
+        assert_eq!(
+            rendition_width("https://64.media.tumblr.com/tumblr_x_frame1.jpg", None),
+            0
+        );
+    }
+
+    #[test]
+    fn push_merges_renditions() {
+        let small = "https://64.media.tumblr.com/0123456789abcdef0123456789abcdef/741f1238f124f481-46/s640x960/aa.jpg";
+        let large = "https://64.media.tumblr.com/0123456789abcdef0123456789abcdef/741f1238f124f481-46/s2048x3072/bb.jpg";
+        let mut list = MediaList::default();
+        list.push(image(small, None));
+        list.push(Media {
+            trail_blog: Some("other".to_owned()),
+            ..image(large, Some(2048))
+        });
+        let items = list.into_vec();
+        assert_eq!(items.len(), 1);
+        assert_eq!(urls(&items[0]), [large, small]);
+        assert_eq!(items[0].size.map(|size| size.width), Some(2048));
+        assert_eq!(items[0].trail_blog, None);
+    }
+
+    #[test]
+    fn push_same_url_twice() {
+        let mut list = MediaList::default();
+        list.push(image("http://example.com/1words6", None));
+        list.push(image("https://example.com/1words6#x", Some(10)));
+        let items = list.into_vec();
+        assert_eq!(items.len(), 1);
+        assert_eq!(urls(&items[0]), ["http://example.com/1words6"]);
+        assert_eq!(items[0].size.map(|size| size.width), Some(10));
+    }
+
+    #[test]
+    fn push_drops_excluded_and_relative() {
+        let mut list = MediaList::default();
+        list.push(image("https://64.media.tumblr.com/avatar_abc_64.png", None));
+        list.push(image("/x.jpg", None));
+        list.push(Media {
+            alternates: vec![
+                alternate("https://assets.tumblr.com/x.png", None),
+                alternate("//x.test/b.jpg", None),
+            ],
+            ..image("https://x.test/a.jpg", None)
+        });
+        let items = list.into_vec();
+        assert_eq!(items.len(), 1);
+        assert_eq!(
+            urls(&items[0]),
+            ["https://x.test/a.jpg", "https://x.test/b.jpg"]
+        );
+    }
+
+    #[test]
+    fn push_sorts_alternates_widest_first() {
+        let mut list = MediaList::default();
+        list.push(Media {
+            alternates: vec![
+                alternate(
+                    "https://x.test/s.jpg",
+                    Some(Dimensions {
+                        width: 100,
+                        height: 1,
+                    }),
+                ),
+                alternate(
+                    "https://x.test/l.jpg",
+                    Some(Dimensions {
+                        width: 900,
+                        height: 1,
+                    }),
+                ),
+                alternate(
+                    "https://x.test/m.jpg",
+                    Some(Dimensions {
+                        width: 500,
+                        height: 1,
+                    }),
+                ),
+            ],
+            ..image("https://x.test/u.jpg", Some(400))
+        });
+        let items = list.into_vec();
+        let expected = [
+            "https://x.test/l.jpg",
+            "https://x.test/m.jpg",
+            "https://x.test/u.jpg",
+            "https://x.test/s.jpg",
+        ];
+        assert_eq!(urls(&items[0]), expected);
+    }
+}
