@@ -13,7 +13,9 @@ Exit status:
   2  usage error: invalid flag, blog name, plugin file or option, or no API key
   3  incomplete: the crawl finished, but some media are missing or failed
   4  blog not found
-  5  API key rejected or access forbidden
+  5  API key rejected (HTTP 401)
+  6  blog visible only to logged-in users (dashboard-only)
+  7  access to the blog forbidden (HTTP 403)
 
 Getting an API key: register an application at https://www.tumblr.com/oauth/apps
 and use its OAuth consumer key.";

@@ -18,6 +18,8 @@ pub enum ExitStatus {
     Incomplete = 3,
     NotFound = 4,
     Unauthorized = 5,
+    LoginRequired = 6,
+    Forbidden = 7,
 }
 
 impl From<ExitStatus> for ExitCode {
@@ -76,23 +78,32 @@ pub fn unknown_option(key: &str, plugins: &PluginSet) -> String {
 /// Maps a plugin failure to its exit status: the typed errors a plugin
 /// returns tell a missing blog or a rejected key from other failures.
 pub fn plugin_failure(error: PluginCallError) -> Failure {
-    let status = match &error {
-        PluginCallError::Guest { error, .. } => match error.0 {
-            GuestError::NotFound(_) => ExitStatus::NotFound,
-            GuestError::Unauthorized(_) => ExitStatus::Unauthorized,
-            GuestError::InvalidInput(_) => ExitStatus::Usage,
-            _ => ExitStatus::Error,
-        },
-        _ => ExitStatus::Error,
+    Failure::new(call_status(&error), error.to_string())
+}
+
+fn call_status(error: &PluginCallError) -> ExitStatus {
+    let PluginCallError::Guest { error, .. } = error else {
+        return ExitStatus::Error;
     };
-    Failure::new(status, error.to_string())
+    match error.0 {
+        GuestError::NotFound(_) => ExitStatus::NotFound,
+        GuestError::Unauthorized(_) => ExitStatus::Unauthorized,
+        GuestError::LoginRequired(_) => ExitStatus::LoginRequired,
+        GuestError::Forbidden(_) => ExitStatus::Forbidden,
+        GuestError::InvalidInput(_) => ExitStatus::Usage,
+        _ => ExitStatus::Error,
+    }
+}
+
+fn crawl_status(error: &CrawlError) -> ExitStatus {
+    match error {
+        CrawlError::Plugin(error) => call_status(error),
+        _ => ExitStatus::Error,
+    }
 }
 
 pub fn crawl_failure(error: CrawlError) -> Failure {
-    match error {
-        CrawlError::Plugin(error) => plugin_failure(error),
-        other => Failure::new(ExitStatus::Error, other.to_string()),
-    }
+    Failure::new(crawl_status(&error), error.to_string())
 }
 
 /// Prints the summary and the error that stopped the crawl, if any, and
@@ -106,22 +117,7 @@ pub fn finish(report: &CrawlReport, elapsed: Duration, quiet: bool) -> ExitStatu
         print_summary(report, summary, elapsed);
     }
     if let Some(error) = &report.error {
-        let failure = match error {
-            CrawlError::Plugin(PluginCallError::Guest { error: guest, .. }) => {
-                plugin_failure(PluginCallError::Guest {
-                    label: crate::plugin::PluginLabel {
-                        name: String::new(),
-                        version: String::new(),
-                        source: String::new(),
-                    },
-                    function: "",
-                    input: String::new(),
-                    error: guest.clone(),
-                })
-                .status
-            }
-            _ => ExitStatus::Error,
-        };
+        status = crawl_status(error);
         eprintln!("error: {error}");
         if let Some(dir) = &report.dir {
             eprintln!(
@@ -129,7 +125,6 @@ pub fn finish(report: &CrawlReport, elapsed: Duration, quiet: bool) -> ExitStatu
                 dir.display()
             );
         }
-        status = failure;
     }
     status
 }

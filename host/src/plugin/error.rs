@@ -108,7 +108,9 @@ impl std::fmt::Display for GuestFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.0 {
             GuestError::NotFound(text) => write!(f, "not found: {text}"),
+            GuestError::LoginRequired(text) => write!(f, "login required: {text}"),
             GuestError::Unauthorized(text) => write!(f, "unauthorized: {text}"),
+            GuestError::Forbidden(text) => write!(f, "forbidden: {text}"),
             GuestError::RateLimited(seconds) => write!(f, "rate limited, retry in {seconds} s"),
             GuestError::BadResponse(text) => write!(f, "unexpected response: {text}"),
             GuestError::InvalidInput(text) => write!(f, "invalid input: {text}"),

@@ -17,10 +17,10 @@ pub const DEFAULT_RETRY_SECONDS: u32 = 60;
 ///
 /// # Errors
 ///
-/// - 404: `NotFound`, saying that the blog is dashboard-only when the body
-///   carries error code 4012, else that it was not found.
+/// - 404: `LoginRequired` when the body carries error code 4012 (a
+///   dashboard-only blog), else `NotFound`.
 /// - 401: `Unauthorized`, the API key was rejected.
-/// - 403: `Unauthorized`, access is forbidden.
+/// - 403: `Forbidden`, access is denied.
 /// - 429: `RateLimited` with the seconds of a numeric `retry-after` header,
 ///   else 60.
 /// - any other status outside 200–299: `Other` with the status and URL.
@@ -28,7 +28,7 @@ pub fn check_status(response: &HttpResponse, blog: &str, url: &str) -> Result<()
     match response.status {
         200..=299 => Ok(()),
         404 if has_error_code(&response.body, DASHBOARD_ONLY_CODE) => {
-            Err(PluginError::NotFound(format!(
+            Err(PluginError::LoginRequired(format!(
                 "blog {blog:?} is only visible to logged-in Tumblr users (dashboard-only), so the \
              API does not return its posts; ask its owner to make it public"
             )))
@@ -41,7 +41,7 @@ pub fn check_status(response: &HttpResponse, blog: &str, url: &str) -> Result<()
             "the Tumblr API rejected the API key (HTTP 401 from {url}); check the key \
              (the OAuth consumer key of a registered Tumblr application)"
         ))),
-        403 => Err(PluginError::Unauthorized(format!(
+        403 => Err(PluginError::Forbidden(format!(
             "access to blog {blog:?} is forbidden (HTTP 403 from {url}); the blog may be \
              private or the API key may lack access"
         ))),

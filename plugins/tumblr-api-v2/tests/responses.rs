@@ -216,8 +216,8 @@ fn error_dashboard_only() {
     let Some(error) = parse_error_case("dashboard_only_blog_404", &request, &[]) else {
         return;
     };
-    let PluginError::NotFound(message) = error else {
-        panic!("expected NotFound, got {error:?}");
+    let PluginError::LoginRequired(message) = error else {
+        panic!("expected LoginRequired, got {error:?}");
     };
     assert!(message.contains("\"example-blog\""), "{message}");
     assert!(message.contains("dashboard-only"), "{message}");
@@ -240,8 +240,8 @@ fn error_unauthorized_and_forbidden() {
         return;
     };
     let error = parse(&request, 403, &[], case.body);
-    let Err(PluginError::Unauthorized(message)) = error else {
-        panic!("expected Unauthorized, got {error:?}");
+    let Err(PluginError::Forbidden(message)) = error else {
+        panic!("expected Forbidden, got {error:?}");
     };
     assert!(message.contains("forbidden"), "{message}");
 }
