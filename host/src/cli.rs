@@ -16,6 +16,7 @@ Exit status:
   5  API key rejected (HTTP 401)
   6  blog visible only to logged-in users (dashboard-only)
   7  access to the blog forbidden (HTTP 403)
+  8  daily API quota used up: the position is saved; run again after the time shown
 
 Getting an API key: register an application at https://www.tumblr.com/oauth/apps
 and use its OAuth consumer key.";
@@ -46,6 +47,19 @@ pub struct Cli {
     /// Number of files downloaded at the same time.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
+
+    /// Requests per second to each host, for every host. By default only
+    /// api.tumblr.com is limited, to 0.25 requests per second after a burst
+    /// of 60, which keeps within Tumblr's 1,000 calls per hour per API key;
+    /// media hosts are limited only by --concurrency.
+    #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
+    pub rate: Option<f64>,
+
+    /// Longest time to wait for Tumblr's daily API quota to reset, such as
+    /// 90m or 3h. By default a run stops when the daily quota is used up,
+    /// saves its position and names the time to run again.
+    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = parse_duration)]
+    pub max_wait: std::time::Duration,
 
     /// Load a scraper or policy component from FILE instead of the built-in
     /// one of the same kind. Repeatable: at most one scraper and one policy.
@@ -101,6 +115,24 @@ fn parse_key_value(text: &str) -> Result<(String, String), String> {
             "invalid plugin option {text:?}: expected KEY=VALUE, such as reblogs=exclude"
         )),
     }
+}
+
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if rate > 0.0 && rate.is_finite() => Ok(rate),
+        _ => Err(format!(
+            "invalid rate {text:?}: expected requests per second, a number greater than 0 such as 2 or 0.5"
+        )),
+    }
+}
+
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(seconds));
+    }
+    humantime::parse_duration(text).map_err(|error| {
+        format!("invalid duration {text:?}: {error}; use seconds or a value such as 90m or 3h")
+    })
 }
 
 fn parse_positive_seconds(text: &str) -> Result<f64, String> {

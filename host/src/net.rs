@@ -7,22 +7,30 @@
 
 mod guard;
 mod origin;
+mod quota;
+mod rate;
 mod retry;
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION};
 use url::Url;
 
 pub use guard::PrivateAddressError;
 pub use origin::{OriginMap, OriginRule};
+pub use rate::{Rate, RatePlan};
 pub use retry::RetryPolicy;
+
+use quota::QuotaVerdict;
+use rate::RateLimiter;
 
 /// Host whose requests carry the user's API key.
 pub const TUMBLR_API_HOST: &str = "api.tumblr.com";
 
 const MAX_REDIRECTS: usize = 10;
+/// Quota waits in a row for one request before 429s count as retries.
+const MAX_QUOTA_WAITS: u32 = 10;
 const USER_AGENT: &str = concat!("tumblr-archiver/", env!("CARGO_PKG_VERSION"));
 
 /// A request that could not be completed.
@@ -46,6 +54,17 @@ pub enum FetchError {
         message: String,
         retryable: bool,
     },
+
+    #[error(
+        "the daily Tumblr API quota of this API key is used up; it resets in {} min, at {}\nhint: run the same command again after that time to continue where this run stopped, or pass --max-wait {}m to wait",
+        wait.as_secs().div_ceil(60),
+        humantime::format_rfc3339_seconds(*resume_at),
+        wait.as_secs().div_ceil(60)
+    )]
+    DailyQuota {
+        resume_at: SystemTime,
+        wait: Duration,
+    },
 }
 
 impl FetchError {
@@ -66,6 +85,9 @@ pub struct HttpConfig {
     pub allow_private_network: bool,
     pub api_key: Option<String>,
     pub retry: RetryPolicy,
+    pub rates: RatePlan,
+    /// Longest wait for a daily API quota to reset before giving up.
+    pub max_wait: Duration,
 }
 
 /// The response to a request, with the logical URL that produced it.
@@ -79,6 +101,9 @@ pub struct Fetched {
 pub struct Http {
     client: reqwest::Client,
     config: Arc<HttpConfig>,
+    limiter: Arc<RateLimiter>,
+    /// When the daily API quota resets, once a response said it is used up.
+    daily_reset: Arc<Mutex<Option<Instant>>>,
 }
 
 impl Http {
@@ -94,9 +119,12 @@ impl Http {
             .read_timeout(Duration::from_secs(60))
             .build()
             .map_err(|error| anyhow::anyhow!("cannot set up the HTTP client: {error}"))?;
+        let limiter = Arc::new(RateLimiter::new(config.rates.clone()));
         Ok(Self {
             client,
             config: Arc::new(config),
+            limiter,
+            daily_reset: Arc::new(Mutex::new(None)),
         })
     }
 
@@ -104,24 +132,55 @@ impl Http {
         &self.config.retry
     }
 
-    /// Sends a GET (or HEAD) for `url`, following redirects. Transport
-    /// errors and 429 and 5xx responses are retried per the retry policy;
-    /// the last response is returned whatever its status.
+    /// Sends a GET (or HEAD) for `url`, following redirects, after the
+    /// host's rate limit allows it. Transport errors and 408, 429 and 5xx
+    /// responses are retried per the retry policy; the last response is
+    /// returned whatever its status. An exhausted hourly API quota pauses
+    /// the API host until it resets; an exhausted daily quota fails with
+    /// `DailyQuota` unless `max_wait` covers the time to its reset.
     pub async fn get(
         &self,
         method: reqwest::Method,
         url: &Url,
         headers: &[(String, String)],
     ) -> Result<Fetched, FetchError> {
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let is_api = host == TUMBLR_API_HOST;
         let mut attempt = 0;
+        let mut quota_waits = 0;
         loop {
+            if is_api {
+                self.wait_for_daily_quota().await?;
+            }
+            self.limiter.acquire(&host).await;
             let result = self.send_once(method.clone(), url, headers).await;
             let delay = match &result {
-                Ok(fetched) => self.config.retry.delay_for_status(
-                    attempt,
-                    fetched.response.status(),
-                    fetched.response.headers(),
-                ),
+                Ok(fetched) => {
+                    let status = fetched.response.status();
+                    let verdict = if is_api {
+                        quota::classify(status, fetched.response.headers())
+                    } else {
+                        QuotaVerdict::Fine
+                    };
+                    let exhausted = self.apply_quota(&host, verdict);
+                    if exhausted
+                        && status == reqwest::StatusCode::TOO_MANY_REQUESTS
+                        && quota_waits < MAX_QUOTA_WAITS
+                    {
+                        // Quota waits do not count as attempts.
+                        quota_waits += 1;
+                        continue;
+                    }
+                    if let Some(wait) = retry::retry_after(fetched.response.headers()) {
+                        self.limiter.pause(
+                            &host,
+                            Instant::now() + wait.min(self.config.retry.max_delay),
+                        );
+                    }
+                    self.config
+                        .retry
+                        .delay_for_status(attempt, status, fetched.response.headers())
+                }
                 Err(error) if error.is_retryable() => self.config.retry.delay_for_error(attempt),
                 Err(_) => None,
             };
@@ -136,6 +195,66 @@ impl Http {
             tokio::time::sleep(delay).await;
             attempt += 1;
         }
+    }
+
+    /// Acts on what a response said about the API quota. Returns whether
+    /// the quota is exhausted, so the request has to wait.
+    fn apply_quota(&self, host: &str, verdict: QuotaVerdict) -> bool {
+        match verdict {
+            QuotaVerdict::Fine => false,
+            QuotaVerdict::Throttled => {
+                let rate = self.limiter.slow_down(host);
+                tracing::warn!(
+                    "{host} answered 429 Too Many Requests with quota left; lowering the request rate to {rate:.2}/s for the rest of the run"
+                );
+                false
+            }
+            QuotaVerdict::HourlyExhausted(reset) => {
+                tracing::warn!(
+                    "rate limited by {host}: the hourly API quota is used up, resuming in {} s",
+                    reset.as_secs()
+                );
+                self.limiter
+                    .pause(host, Instant::now() + reset.max(Duration::from_secs(1)));
+                true
+            }
+            QuotaVerdict::DailyExhausted(reset) => {
+                let mut daily = self
+                    .daily_reset
+                    .lock()
+                    .unwrap_or_else(|poison| poison.into_inner());
+                *daily = Some(Instant::now() + reset);
+                true
+            }
+        }
+    }
+
+    /// Waits for the daily quota to reset when `max_wait` allows it, or
+    /// fails with `DailyQuota`.
+    async fn wait_for_daily_quota(&self) -> Result<(), FetchError> {
+        let reset = *self
+            .daily_reset
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        let Some(reset) = reset else {
+            return Ok(());
+        };
+        let wait = reset.saturating_duration_since(Instant::now());
+        if wait.is_zero() {
+            return Ok(());
+        }
+        if wait > self.config.max_wait {
+            return Err(FetchError::DailyQuota {
+                resume_at: SystemTime::now() + wait,
+                wait,
+            });
+        }
+        tracing::warn!(
+            "rate limited by {TUMBLR_API_HOST}: the daily API quota is used up, resuming in {} s",
+            wait.as_secs()
+        );
+        tokio::time::sleep(wait).await;
+        Ok(())
     }
 
     async fn send_once(

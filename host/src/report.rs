@@ -20,6 +20,7 @@ pub enum ExitStatus {
     Unauthorized = 5,
     LoginRequired = 6,
     Forbidden = 7,
+    QuotaExhausted = 8,
 }
 
 impl From<ExitStatus> for ExitCode {
@@ -98,6 +99,7 @@ fn call_status(error: &PluginCallError) -> ExitStatus {
 fn crawl_status(error: &CrawlError) -> ExitStatus {
     match error {
         CrawlError::Plugin(error) => call_status(error),
+        CrawlError::Fetch(crate::net::FetchError::DailyQuota { .. }) => ExitStatus::QuotaExhausted,
         _ => ExitStatus::Error,
     }
 }
