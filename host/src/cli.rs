@@ -73,6 +73,11 @@ pub struct Cli {
     #[arg(long = "plugin-opt", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub plugin_options: Vec<(String, String)>,
 
+    /// Crawl every post. Without it, a run after a finished crawl stops at
+    /// the first page whose posts are all archived already.
+    #[arg(long)]
+    pub full: bool,
+
     /// List the media that would be downloaded (URL, tab, file name) on
     /// stdout, and write nothing.
     #[arg(long)]

@@ -5,25 +5,23 @@
 //! The crawl waits when the bounded job channel is full, so memory stays
 //! flat however far the workers fall behind. When the crawl stops on an
 //! error, the media already queued are still downloaded and the manifest
-//! is still written.
+//! is still written. The pending requests are saved after every page: a
+//! later run first finishes an interrupted crawl, then looks for newer
+//! posts, stopping at the first page whose posts are all archived.
 
+mod fetch;
 mod media;
+mod records;
 mod session;
 
 use std::collections::{HashSet, VecDeque};
 use std::path::PathBuf;
 
-use reqwest::Method;
-use url::Url;
-
-use crate::manifest::{BlogRecord, PostRecord, ReblogRecord, RunSummary, format_timestamp};
+use crate::manifest::{CrawlPosition, RunSummary, SavedRequest};
 use crate::net::{FetchError, Http};
-use crate::plugin::types::{BlogInfo, HttpRequest, HttpResponse, Post};
+use crate::plugin::types::{HttpRequest, Page};
 use crate::plugin::{PluginCallError, PluginSet};
 use session::Session;
-
-/// Largest response body handed to a scraper, in bytes.
-const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
 pub struct CrawlConfig {
     pub blog: String,
@@ -31,6 +29,8 @@ pub struct CrawlConfig {
     pub dry_run: bool,
     pub concurrency: usize,
     pub scraper_options: Vec<(String, String)>,
+    /// Crawl every post even after an earlier crawl finished.
+    pub full: bool,
 }
 
 /// Why a run stopped before the end.
@@ -59,7 +59,10 @@ pub enum CrawlError {
         reason: String,
     },
 
-    #[error("response from {url} is larger than {MAX_RESPONSE_BYTES} bytes")]
+    #[error(
+        "response from {url} is larger than {} bytes",
+        fetch::MAX_RESPONSE_BYTES
+    )]
     ResponseTooLarge { url: String },
 
     #[error("reading the response from {url} failed: {message}")]
@@ -75,9 +78,29 @@ pub enum CrawlError {
 /// What a finished run reports.
 pub struct CrawlReport {
     pub dir: Option<PathBuf>,
+    /// Posts the scraper returned in this run, each counted once.
+    pub posts_seen: usize,
     pub summary: Option<RunSummary>,
     /// The error that stopped the crawl early, if any.
     pub error: Option<CrawlError>,
+}
+
+/// How the crawl treats pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Follow every page to the end.
+    Full,
+    /// Stop at the first page whose posts are all archived already.
+    Incremental,
+}
+
+struct Crawl {
+    queue: VecDeque<HttpRequest>,
+    mode: Mode,
+    /// Whether the queue continues a crawl that an earlier run left; when
+    /// it ends, a new incremental crawl looks for newer posts.
+    resuming: bool,
+    seen: HashSet<String>,
 }
 
 /// Runs the crawl and the downloads to the end.
@@ -86,16 +109,34 @@ pub async fn run(
     http: Http,
     config: CrawlConfig,
 ) -> Result<CrawlReport, CrawlError> {
-    let requests = plugins
+    let first = plugins
         .scraper
         .start(&config.blog, &config.scraper_options)?;
-    let mut queue: VecDeque<HttpRequest> = requests.into();
+    let mut crawl = Crawl {
+        queue: first.into(),
+        mode: Mode::Full,
+        resuming: false,
+        seen: HashSet::new(),
+    };
     let mut session: Option<Session> = None;
-    let mut seen_posts: HashSet<String> = HashSet::new();
-    let mut blog_info: Option<BlogInfo> = None;
-
     let mut failure = None;
-    while let Some(request) = queue.pop_front() {
+
+    loop {
+        let Some(request) = crawl.queue.pop_front() else {
+            if crawl.resuming {
+                tracing::info!("the interrupted crawl is complete; looking for newer posts");
+                crawl.resuming = false;
+                crawl.mode = Mode::Incremental;
+                match plugins.scraper.start(&config.blog, &config.scraper_options) {
+                    Ok(requests) => crawl.queue = requests.into(),
+                    Err(error) => failure = Some(error.into()),
+                }
+                if failure.is_none() {
+                    continue;
+                }
+            }
+            break;
+        };
         let page = match fetch_and_parse(&mut plugins, &http, &request).await {
             Ok(page) => page,
             Err(error) => {
@@ -103,208 +144,161 @@ pub async fn run(
                 break;
             }
         };
-        if page.blog.is_some() {
-            blog_info = page.blog.clone();
-        }
+        let mut replaced_queue = false;
         if session.is_none() {
-            let name = blog_info
+            let name = page
+                .blog
                 .as_ref()
                 .map_or(config.blog.as_str(), |info| info.name.as_str());
-            session = Some(Session::open(&config, name, &plugins, &http)?);
+            let mut opened = Session::open(&config, name, &plugins, &http)?;
+            replaced_queue = choose_mode(&mut crawl, &opened, &plugins, config.full);
+            opened.requeue_unfinished().await;
+            session = Some(opened);
         }
         let Some(current) = session.as_mut() else {
             unreachable!("the session was opened above");
         };
         if let Some(info) = &page.blog {
-            current.blog(blog_record(info)).await;
+            current.blog(records::blog_record(info)).await;
         }
-        for post in page.posts {
-            if !seen_posts.insert(post.id.clone()) {
-                continue;
+        match handle_page(&mut plugins, current, &mut crawl, page, replaced_queue).await {
+            Ok(()) => {
+                current
+                    .save_position(crawl_position(&crawl, &plugins))
+                    .await
             }
-            if let Err(error) = media::handle_post(&mut plugins.policy, current, &post).await {
+            Err(error) => {
                 failure = Some(error.into());
                 break;
             }
         }
-        if failure.is_some() {
-            break;
-        }
-        queue.extend(page.next);
     }
 
+    let posts_seen = crawl.seen.len();
     let Some(session) = session else {
         return match failure {
             Some(error) => Err(error),
             None => Ok(CrawlReport {
                 dir: None,
+                posts_seen,
                 summary: None,
                 error: None,
             }),
         };
     };
+    if let (Some(dir), Some(total)) = (session.dir(), session.total_posts()) {
+        if failure.is_none() && crawl.mode == Mode::Full && posts_seen as u64 != total {
+            tracing::warn!(folder = %dir.display(), seen = posts_seen, reported = total, "the crawl saw a different number of posts than the blog reports; posts may have been added or deleted during the run");
+        }
+    }
     let dir = session.dir().map(PathBuf::from);
     let summary = session.finish(failure.is_some()).await?;
     Ok(CrawlReport {
         dir,
+        posts_seen,
         summary,
         error: failure,
     })
+}
+
+/// Picks up a crawl that an earlier run left unfinished, or switches to an
+/// incremental crawl after a finished one. Returns whether the queue was
+/// replaced by the saved requests.
+fn choose_mode(crawl: &mut Crawl, session: &Session, plugins: &PluginSet, full: bool) -> bool {
+    let Some(saved) = session.saved_position() else {
+        return false;
+    };
+    let same_scraper = saved.scraper.name == plugins.scraper.label().name
+        && saved.scraper.version == plugins.scraper.label().version;
+    if !same_scraper {
+        tracing::info!(saved = %saved.scraper.name, "the saved crawl position belongs to another scraper; starting a new crawl");
+        return false;
+    }
+    if !saved.finished && !saved.pending.is_empty() {
+        tracing::info!(
+            requests = saved.pending.len(),
+            "continuing the interrupted crawl where it stopped"
+        );
+        crawl.queue = saved.pending.iter().map(restore_request).collect();
+        crawl.resuming = true;
+        return true;
+    }
+    if saved.finished && !full {
+        tracing::info!(
+            "an earlier crawl finished; stopping at the first page of posts that are all archived (--full crawls every post)"
+        );
+        crawl.mode = Mode::Incremental;
+    }
+    false
 }
 
 async fn fetch_and_parse(
     plugins: &mut PluginSet,
     http: &Http,
     request: &HttpRequest,
-) -> Result<crate::plugin::types::Page, CrawlError> {
-    let response = perform(plugins, http, request).await?;
+) -> Result<Page, CrawlError> {
+    let response = fetch::perform(&plugins.scraper, http, request).await?;
     tracing::debug!(url = %request.url, status = response.status, bytes = response.body.len(), "fetched page");
     Ok(plugins.scraper.parse(request, &response)?)
 }
 
-/// Performs a request that the scraper asked for, after checking its
-/// method, scheme and host against what the scraper declared.
-async fn perform(
-    plugins: &PluginSet,
-    http: &Http,
-    request: &HttpRequest,
-) -> Result<HttpResponse, CrawlError> {
-    let plugin = plugins.scraper.label().to_string();
-    let bad_request = |reason: String| CrawlError::BadRequest {
-        plugin: plugin.clone(),
+/// Passes each new post of `page` to the policy and queues the requests
+/// that follow it, unless an incremental crawl reached archived posts.
+async fn handle_page(
+    plugins: &mut PluginSet,
+    session: &mut Session,
+    crawl: &mut Crawl,
+    page: Page,
+    replaced_queue: bool,
+) -> Result<(), PluginCallError> {
+    let all_known = !page.posts.is_empty()
+        && page
+            .posts
+            .iter()
+            .all(|post| session.is_archived_post(&post.id));
+    for post in &page.posts {
+        if !crawl.seen.insert(post.id.clone()) {
+            continue;
+        }
+        media::handle_post(&mut plugins.policy, session, post).await?;
+    }
+    if replaced_queue {
+        return Ok(());
+    }
+    if crawl.mode == Mode::Incremental && all_known {
+        tracing::info!("reached posts archived by an earlier run; the crawl is complete");
+        return Ok(());
+    }
+    crawl.queue.extend(page.next);
+    Ok(())
+}
+
+fn crawl_position(crawl: &Crawl, plugins: &PluginSet) -> CrawlPosition {
+    let label = plugins.scraper.label();
+    CrawlPosition {
+        scraper: crate::manifest::PluginRef {
+            name: label.name.clone(),
+            version: label.version.clone(),
+        },
+        finished: crawl.queue.is_empty() && !crawl.resuming,
+        pending: crawl.queue.iter().map(save_request).collect(),
+    }
+}
+
+fn save_request(request: &HttpRequest) -> SavedRequest {
+    SavedRequest {
+        method: request.method.clone(),
         url: request.url.clone(),
-        reason,
-    };
-    let method = match request.method.to_ascii_uppercase().as_str() {
-        "GET" => Method::GET,
-        "HEAD" => Method::HEAD,
-        other => {
-            return Err(bad_request(format!(
-                "method {other:?} is not allowed; use GET or HEAD"
-            )));
-        }
-    };
-    let url =
-        Url::parse(&request.url).map_err(|error| bad_request(format!("invalid URL: {error}")))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(bad_request(format!(
-            "scheme {:?} is not allowed; use http or https",
-            url.scheme()
-        )));
-    }
-    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    let declared = &plugins.scraper.info.hosts;
-    if !declared.iter().any(|pattern| host_matches(pattern, &host)) {
-        return Err(CrawlError::HostNotAllowed {
-            plugin,
-            url: request.url.clone(),
-            host,
-            declared: declared.join(", "),
-        });
-    }
-
-    let fetched = http.get(method, &url, &request.headers).await?;
-    let status = fetched.response.status().as_u16();
-    let headers = fetched
-        .response
-        .headers()
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.as_str().to_string(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    let final_url = fetched.url.to_string();
-    let body = read_limited(fetched.response, &request.url).await?;
-    Ok(HttpResponse {
-        url: final_url,
-        status,
-        headers,
-        body,
-    })
-}
-
-async fn read_limited(mut response: reqwest::Response, url: &str) -> Result<Vec<u8>, CrawlError> {
-    if response
-        .content_length()
-        .is_some_and(|length| length > MAX_RESPONSE_BYTES as u64)
-    {
-        return Err(CrawlError::ResponseTooLarge {
-            url: url.to_string(),
-        });
-    }
-    let mut body = Vec::new();
-    loop {
-        let chunk = response.chunk().await.map_err(|error| CrawlError::Body {
-            url: url.to_string(),
-            message: error.without_url().to_string(),
-        })?;
-        let Some(chunk) = chunk else {
-            return Ok(body);
-        };
-        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-            return Err(CrawlError::ResponseTooLarge {
-                url: url.to_string(),
-            });
-        }
-        body.extend_from_slice(&chunk);
+        headers: request.headers.clone(),
+        context: request.context.clone(),
     }
 }
 
-/// Matches `host` against a declared pattern: an exact name, or `*.rest`
-/// for any host that ends with `.rest`.
-fn host_matches(pattern: &str, host: &str) -> bool {
-    let pattern = pattern.to_ascii_lowercase();
-    match pattern.strip_prefix("*.") {
-        Some(suffix) => host
-            .strip_suffix(suffix)
-            .is_some_and(|rest| rest.ends_with('.')),
-        None => host == pattern,
-    }
-}
-
-fn blog_record(info: &BlogInfo) -> BlogRecord {
-    BlogRecord {
-        name: info.name.clone(),
-        title: Some(info.title.clone()),
-        url: Some(info.url.clone()),
-        total_posts: info.total_posts,
-        updated: info.updated,
-    }
-}
-
-fn post_record(post: &Post) -> PostRecord {
-    PostRecord {
-        id: post.id.clone(),
-        url: post.url.clone(),
-        blog: post.blog.clone(),
-        timestamp: post.timestamp,
-        date: format_timestamp(post.timestamp),
-        post_type: post.post_type.clone(),
-        tags: post.tags.clone(),
-        reblog: post.reblog.as_ref().map(|source| ReblogRecord {
-            from_blog: source.from_blog.clone(),
-            from_url: source.from_url.clone(),
-            root_blog: source.root_blog.clone(),
-            root_url: source.root_url.clone(),
-        }),
-        summary: post.summary.clone(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::host_matches;
-
-    #[test]
-    fn declared_host_patterns() {
-        assert!(host_matches("api.tumblr.com", "api.tumblr.com"));
-        assert!(host_matches("API.tumblr.com", "api.tumblr.com"));
-        assert!(!host_matches("api.tumblr.com", "evil.com"));
-        assert!(host_matches("*.tumblr.com", "example.tumblr.com"));
-        assert!(!host_matches("*.tumblr.com", "tumblr.com"));
-        assert!(!host_matches("*.tumblr.com", "eviltumblr.com"));
+fn restore_request(saved: &SavedRequest) -> HttpRequest {
+    HttpRequest {
+        method: saved.method.clone(),
+        url: saved.url.clone(),
+        headers: saved.headers.clone(),
+        context: saved.context.clone(),
     }
 }

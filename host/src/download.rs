@@ -5,19 +5,21 @@
 //! A job lists candidate URLs, best first; the next one is tried when one
 //! answers an error. A body cut short is fetched again, never kept.
 
+mod dedupe;
+mod file;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use futures_util::StreamExt;
 use reqwest::{Method, StatusCode};
-use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
 use tokio::sync::{Mutex, mpsc};
 use tokio::task::JoinSet;
 use url::Url;
 
 use crate::manifest::{DownloadOutcome, ManifestSender, MediaStatus};
 use crate::net::Http;
+pub use dedupe::Deduplicator;
+use file::SaveError;
 
 /// One media URL to fetch into one file.
 #[derive(Clone, Debug)]
@@ -38,19 +40,22 @@ pub fn spawn_workers(
     dir: PathBuf,
     jobs: mpsc::Receiver<DownloadJob>,
     manifest: ManifestSender,
+    deduplicator: Deduplicator,
 ) -> JoinSet<()> {
     let jobs = Arc::new(Mutex::new(jobs));
     let mut workers = JoinSet::new();
     for _ in 0..count.max(1) {
         let (http, dir, jobs, manifest) =
             (http.clone(), dir.clone(), jobs.clone(), manifest.clone());
+        let deduplicator = deduplicator.clone();
         workers.spawn(async move {
             loop {
                 let next = jobs.lock().await.recv().await;
                 let Some(job) = next else {
                     break;
                 };
-                let outcome = download(&http, &dir, &job).await;
+                let mut outcome = download(&http, &dir, &job).await;
+                store_once(&deduplicator, &dir, &mut outcome).await;
                 manifest.outcome(job.url.clone(), outcome).await;
             }
         });
@@ -68,8 +73,8 @@ enum Failure {
 async fn download(http: &Http, dir: &Path, job: &DownloadJob) -> DownloadOutcome {
     let mut notes = Vec::new();
     let mut all_gone = true;
-    for candidate in &job.candidates {
-        match fetch_candidate(http, dir, job, candidate).await {
+    for (index, candidate) in job.candidates.iter().enumerate() {
+        match fetch_candidate(http, dir, job, candidate, index == 0).await {
             Ok(mut outcome) => {
                 if candidate != &job.url {
                     notes.push(format!("saved a smaller rendition: {candidate}"));
@@ -108,14 +113,28 @@ async fn fetch_candidate(
     dir: &Path,
     job: &DownloadJob,
     candidate: &str,
+    primary: bool,
 ) -> Result<DownloadOutcome, Failure> {
     let url = Url::parse(candidate)
         .map_err(|error| Failure::Other(format!("invalid URL {candidate:?}: {error}")))?;
     let retry = http.retry_policy().clone();
     let mut attempt = 0;
     loop {
+        let path = dir.join(&job.filename);
+        // Only the primary URL continues a `.part` file: a part written
+        // from another rendition holds other bytes.
+        let offset = if primary {
+            file::resumable_bytes(&path).await
+        } else {
+            0
+        };
+        let headers = if offset > 0 {
+            vec![("range".to_string(), format!("bytes={offset}-"))]
+        } else {
+            Vec::new()
+        };
         let fetched = http
-            .get(Method::GET, &url, &[])
+            .get(Method::GET, &url, &headers)
             .await
             .map_err(|error| Failure::Other(error.to_string()))?;
         let status = fetched.response.status();
@@ -135,7 +154,7 @@ async fn fetch_candidate(
             )));
         }
         let download_url = fetched.url.to_string();
-        match save_body(fetched.response, &dir.join(&job.filename)).await {
+        match file::save(fetched.response, &path, offset).await {
             Ok((byte_size, checksum)) => {
                 return Ok(DownloadOutcome {
                     status: MediaStatus::Downloaded,
@@ -160,70 +179,23 @@ async fn fetch_candidate(
     }
 }
 
-enum SaveError {
-    /// The body ended early or the connection failed; worth a retry.
-    Body(String),
-    /// Writing the file failed.
-    Disk(String),
-}
-
-/// Streams `response` to `path` with a `.part` suffix, then renames it.
-/// Returns the size and the `sha256:` checksum.
-async fn save_body(response: reqwest::Response, path: &Path) -> Result<(u64, String), SaveError> {
-    let expected = response.content_length();
-    let part = part_path(path);
-    let disk_error = |error: std::io::Error| {
-        SaveError::Disk(format!("cannot write {}: {error}", part.display()))
+/// Deletes a new file whose bytes the archive already holds and points
+/// the outcome at the existing file.
+async fn store_once(deduplicator: &Deduplicator, dir: &Path, outcome: &mut DownloadOutcome) {
+    let (Some(checksum), Some(filename)) = (&outcome.checksum, &outcome.filename) else {
+        return;
     };
-    if let Some(parent) = path.parent() {
-        tokio::fs::create_dir_all(parent)
-            .await
-            .map_err(disk_error)?;
+    let Some(existing) = deduplicator.claim(checksum, filename) else {
+        return;
+    };
+    if let Err(error) = tokio::fs::remove_file(dir.join(filename)).await {
+        tracing::warn!(file = %filename, %error, "cannot remove a duplicate file; keeping it");
+        return;
     }
-    let mut file = tokio::fs::File::create(&part).await.map_err(disk_error)?;
-    let mut hasher = Sha256::new();
-    let mut received: u64 = 0;
-    let mut body = response.bytes_stream();
-    while let Some(chunk) = body.next().await {
-        let chunk = match chunk {
-            Ok(chunk) => chunk,
-            Err(error) => {
-                drop(file);
-                let _ = tokio::fs::remove_file(&part).await;
-                return Err(SaveError::Body(format!(
-                    "body failed after {received} bytes: {}",
-                    error.without_url()
-                )));
-            }
-        };
-        hasher.update(&chunk);
-        received += chunk.len() as u64;
-        file.write_all(&chunk).await.map_err(disk_error)?;
-    }
-    if let Some(expected) = expected.filter(|&expected| expected != received) {
-        drop(file);
-        let _ = tokio::fs::remove_file(&part).await;
-        return Err(SaveError::Body(format!(
-            "received {received} of {expected} bytes"
-        )));
-    }
-    file.flush().await.map_err(disk_error)?;
-    file.sync_all().await.map_err(disk_error)?;
-    drop(file);
-    tokio::fs::rename(&part, path).await.map_err(disk_error)?;
-    let checksum = format!("sha256:{}", hex(&hasher.finalize()));
-    Ok((received, checksum))
-}
-
-fn part_path(path: &Path) -> PathBuf {
-    let mut name = path
-        .file_name()
-        .map(|name| name.to_os_string())
-        .unwrap_or_default();
-    name.push(".part");
-    path.with_file_name(name)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+    let note = format!("same bytes as {existing}, stored once");
+    outcome.notes = Some(match outcome.notes.take() {
+        Some(notes) => format!("{notes}; {note}"),
+        None => note,
+    });
+    outcome.filename = Some(existing);
 }

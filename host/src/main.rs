@@ -87,6 +87,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         dry_run: cli.dry_run,
         concurrency: usize::from(cli.concurrency),
         scraper_options,
+        full: cli.full,
     };
     let crawl = crawl::run(plugins, http, config)
         .await

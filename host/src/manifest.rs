@@ -4,6 +4,8 @@
 //! rename), so a crash leaves either the previous or the new manifest.
 //! Every field is always present; unknown values are `null`.
 
+mod journal;
+mod state;
 mod writer;
 
 use std::collections::HashMap;
@@ -13,7 +15,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use writer::{DownloadOutcome, ManifestSender, ManifestWriter, RunSummary};
+pub use state::DownloadOutcome;
+pub use writer::{ManifestSender, ManifestWriter, RunSummary};
 
 pub const FILE_NAME: &str = "manifest.json";
 pub const FORMAT_VERSION: u32 = 1;
@@ -28,6 +31,31 @@ pub struct Manifest {
     pub runs: Vec<RunRecord>,
     pub posts: Vec<PostRecord>,
     pub media: Vec<MediaEntry>,
+    /// Where the crawl stands, so an interrupted one can continue.
+    #[serde(default)]
+    pub crawl: Option<CrawlPosition>,
+    /// Sequence number of the last journal event this file contains.
+    #[serde(default)]
+    pub journal_sequence: u64,
+}
+
+/// The requests a crawl still had to make when it was last saved.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CrawlPosition {
+    /// The scraper that made the requests; another scraper starts over.
+    pub scraper: PluginRef,
+    /// Whether the crawl reached its end.
+    pub finished: bool,
+    pub pending: Vec<SavedRequest>,
+}
+
+/// A scraper's request, saved as the scraper returned it (no API key).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub context: String,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -40,7 +68,7 @@ pub struct BlogRecord {
     pub updated: Option<i64>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PluginRef {
     pub name: String,
     pub version: String,
@@ -117,7 +145,9 @@ pub struct MediaEntry {
     pub timestamp: String,
     /// `image`, `gif`, `video`, `audio` or `embed`.
     pub media_type: String,
-    /// Path relative to the blog's folder, `/`-separated.
+    /// Path relative to the blog's folder, `/`-separated. An entry that is
+    /// not downloaded keeps the name its file will get; only `downloaded`
+    /// entries have a file there.
     pub filename: Option<String>,
     pub byte_size: Option<u64>,
     /// `sha256:` followed by 64 lowercase hex digits.
@@ -135,6 +165,9 @@ pub struct MediaEntry {
     pub height: Option<u32>,
     /// Blog whose reblog-trail entry carried the media.
     pub trail_blog: Option<String>,
+    /// Smaller renditions to try when `original_url` fails, best first.
+    #[serde(default)]
+    pub fallback_urls: Vec<String>,
 }
 
 /// A manifest that exists but cannot be used.
@@ -167,7 +200,34 @@ impl Manifest {
             runs: Vec::new(),
             posts: Vec::new(),
             media: Vec::new(),
+            crawl: None,
+            journal_sequence: 0,
         }
+    }
+
+    /// Loads the manifest in `dir` and replays the journal events it does
+    /// not hold yet: the state a killed run left. Returns none when the
+    /// folder has neither file.
+    pub fn load_with_journal(dir: &Path) -> Result<Option<Self>, ManifestError> {
+        let manifest = Self::load(dir)?;
+        let after = manifest
+            .as_ref()
+            .map_or(0, |manifest| manifest.journal_sequence);
+        let (events, last) = journal::read_after(dir, after)?;
+        if events.is_empty() {
+            return Ok(manifest);
+        }
+        tracing::info!(
+            events = events.len(),
+            "replaying the journal of an interrupted run"
+        );
+        let manifest = manifest.unwrap_or_else(|| Self::new(BlogRecord::default()));
+        let mut state = state::ManifestState::new(manifest);
+        for event in events {
+            state.apply(event);
+        }
+        state.manifest.journal_sequence = last;
+        Ok(Some(state.manifest))
     }
 
     /// Loads the manifest in `dir`, or returns none when there is none.

@@ -139,8 +139,8 @@ fn print_summary(report: &CrawlReport, summary: &RunSummary, elapsed: Duration) 
         .unwrap_or_default();
     eprintln!("archived into {folder} in {:.1} s", elapsed.as_secs_f64());
     eprintln!(
-        "  posts this run: {}; media: {} downloaded ({:.1} MB), {} embeds, {} skipped by policy, {} missing, {} failed",
-        summary.posts,
+        "  posts seen this run: {}; archive holds {} downloaded media files ({:.1} MB), {} embeds, {} skipped by policy, {} missing, {} failed",
+        report.posts_seen,
         summary.count(MediaStatus::Downloaded),
         summary.bytes as f64 / 1_000_000.0,
         summary.count(MediaStatus::Embed),
@@ -149,8 +149,11 @@ fn print_summary(report: &CrawlReport, summary: &RunSummary, elapsed: Duration) 
         summary.count(MediaStatus::Error) + summary.count(MediaStatus::Pending),
     );
     const SHOWN: usize = 20;
-    for (post_url, media_url, notes) in summary.failures.iter().take(SHOWN) {
-        eprintln!("  not archived: {media_url} (post {post_url}): {notes}");
+    for failed in summary.failures.iter().take(SHOWN) {
+        eprintln!(
+            "  not archived: {} (post {}, {}): {}",
+            failed.media_url, failed.post_id, failed.post_url, failed.notes
+        );
     }
     if summary.failures.len() > SHOWN {
         eprintln!(

@@ -1,7 +1,7 @@
 //! Turns one post into manifest records and download jobs, asking the
 //! policy which media to keep and what to name them.
 
-use super::post_record;
+use super::records::post_record;
 use super::session::{Known, Session};
 use crate::download::DownloadJob;
 use crate::manifest::{MediaEntry, MediaStatus, format_timestamp};
@@ -84,6 +84,7 @@ fn new_entry(post: &Post, item: &Media) -> MediaEntry {
         width: item.size.map(|size| size.width),
         height: item.size.map(|size| size.height),
         trail_blog: item.trail_blog.clone(),
+        fallback_urls: candidates(item).into_iter().skip(1).collect(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The output side of a run: the blog's folder, the manifest writer and
 //! the download pool, or in a dry run just a listing on stdout.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -9,10 +9,10 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::{CrawlConfig, CrawlError};
-use crate::download::{self, DownloadJob};
+use crate::download::{self, Deduplicator, DownloadJob};
 use crate::manifest::{
-    BlogRecord, Manifest, ManifestSender, ManifestWriter, MediaEntry, PluginRef, PostRecord,
-    RunOutcome, RunRecord, RunSummary,
+    BlogRecord, CrawlPosition, Manifest, ManifestSender, ManifestWriter, MediaEntry, MediaStatus,
+    PluginRef, PostRecord, RunOutcome, RunRecord, RunSummary,
 };
 use crate::net::Http;
 use crate::paths::{NameRegistry, sanitize_relative};
@@ -36,12 +36,18 @@ struct Archive {
     workers: JoinSet<()>,
     /// Files from earlier runs that are still on disk, by original URL.
     on_disk: HashMap<String, MediaEntry>,
+    /// Entries that earlier runs queued or failed, to download again.
+    unfinished: Vec<MediaEntry>,
+    /// Post ids in the manifest when the run started.
+    archived_posts: HashSet<String>,
+    saved_position: Option<CrawlPosition>,
+    total_posts: Option<u64>,
 }
 
 impl Session {
     /// Opens the blog's folder `OUT/NAME` (created if needed), continues
-    /// its manifest and starts the download workers. A dry run touches
-    /// nothing on disk.
+    /// its manifest and journal, and starts the download workers. A dry run
+    /// touches nothing on disk.
     pub fn open(
         config: &CrawlConfig,
         blog_name: &str,
@@ -58,22 +64,24 @@ impl Session {
         }
         let folder = sanitize_relative(&blog_name.replace(['/', '\\'], "_"));
         let dir = config.out.join(folder);
-        std::fs::create_dir_all(&dir).map_err(|error| {
-            anyhow::anyhow!("cannot create the output folder {}: {error}", dir.display())
-        })?;
+        std::fs::create_dir_all(&dir).map_err(|error| anyhow::anyhow!("cannot create the output folder {}: {error}\nhint: choose another folder with --out", dir.display()))?;
 
-        let manifest = Manifest::load(&dir)?.unwrap_or_else(|| {
-            Manifest::new(BlogRecord {
-                name: blog_name.to_string(),
-                ..Default::default()
-            })
-        });
+        let blog = BlogRecord {
+            name: blog_name.to_string(),
+            ..Default::default()
+        };
+        let manifest = Manifest::load_with_journal(&dir)?.unwrap_or_else(|| Manifest::new(blog));
         let on_disk = manifest.files_on_disk(&dir);
         for entry in &manifest.media {
             if let Some(filename) = &entry.filename {
                 session.names.claim(filename, &entry.original_url);
             }
         }
+        let unfinished = unfinished_entries(&manifest, &on_disk);
+        let archived_posts = manifest.posts.iter().map(|post| post.id.clone()).collect();
+        let saved_position = manifest.crawl.clone();
+        let total_posts = manifest.blog.total_posts;
+        let deduplicator = Deduplicator::from_manifest(&manifest, &dir);
         let run = RunRecord {
             started_at: crate::manifest::now_rfc3339(),
             finished_at: None,
@@ -90,6 +98,7 @@ impl Session {
             dir.clone(),
             receiver,
             manifest.clone(),
+            deduplicator,
         );
         tracing::info!(folder = %dir.display(), workers = config.concurrency, "archiving");
         session.archive = Some(Archive {
@@ -99,6 +108,10 @@ impl Session {
             jobs,
             workers,
             on_disk,
+            unfinished,
+            archived_posts,
+            saved_position,
+            total_posts,
         });
         Ok(session)
     }
@@ -107,8 +120,63 @@ impl Session {
         self.archive.as_ref().map(|archive| archive.dir.as_path())
     }
 
-    pub async fn blog(&self, blog: BlogRecord) {
-        if let Some(archive) = &self.archive {
+    /// Where the last run's crawl stood, if the manifest recorded it.
+    pub fn saved_position(&self) -> Option<&CrawlPosition> {
+        self.archive.as_ref()?.saved_position.as_ref()
+    }
+
+    /// Whether the post was in the manifest when the run started.
+    pub fn is_archived_post(&self, id: &str) -> bool {
+        self.archive
+            .as_ref()
+            .is_some_and(|archive| archive.archived_posts.contains(id))
+    }
+
+    /// Number of posts the blog reported, from this run or an earlier one.
+    pub fn total_posts(&self) -> Option<u64> {
+        self.archive.as_ref()?.total_posts
+    }
+
+    /// Queues again the media that earlier runs queued but did not finish,
+    /// or that failed with an error; a crawl that resumes from a saved
+    /// position would not see their posts again.
+    pub async fn requeue_unfinished(&mut self) {
+        let Some(archive) = self.archive.as_mut() else {
+            return;
+        };
+        let unfinished = std::mem::take(&mut archive.unfinished);
+        if !unfinished.is_empty() {
+            tracing::info!(
+                count = unfinished.len(),
+                "downloading media that an earlier run left unfinished or failed"
+            );
+        }
+        for mut entry in unfinished {
+            let Some(filename) = entry.filename.clone() else {
+                continue;
+            };
+            self.assigned
+                .insert(entry.original_url.clone(), filename.clone());
+            let mut candidates = vec![entry.original_url.clone()];
+            candidates.extend(entry.fallback_urls.iter().cloned());
+            let job = DownloadJob {
+                url: entry.original_url.clone(),
+                candidates,
+                filename,
+            };
+            entry.status = MediaStatus::Pending;
+            entry.notes = None;
+            let Some(archive) = self.archive.as_ref() else {
+                return;
+            };
+            archive.manifest.media(entry).await;
+            let _ = archive.jobs.send(job).await;
+        }
+    }
+
+    pub async fn blog(&mut self, blog: BlogRecord) {
+        if let Some(archive) = self.archive.as_mut() {
+            archive.total_posts = blog.total_posts.or(archive.total_posts);
             archive.manifest.blog(blog).await;
         }
     }
@@ -123,6 +191,13 @@ impl Session {
     pub async fn record(&self, entry: MediaEntry) {
         if let Some(archive) = &self.archive {
             archive.manifest.media(entry).await;
+        }
+    }
+
+    /// Saves where the crawl stands, after the events of its last page.
+    pub async fn save_position(&self, position: CrawlPosition) {
+        if let Some(archive) = &self.archive {
+            archive.manifest.crawl(position).await;
         }
     }
 
@@ -191,6 +266,28 @@ impl Session {
 pub enum Known {
     ThisRun(String),
     OnDisk(Box<MediaEntry>),
+}
+
+/// Entries to download again: queued but unfinished, failed with an
+/// error, or marked downloaded while the file is gone or has another size.
+/// One entry per URL.
+fn unfinished_entries(
+    manifest: &Manifest,
+    on_disk: &HashMap<String, MediaEntry>,
+) -> Vec<MediaEntry> {
+    let mut seen = HashSet::new();
+    manifest
+        .media
+        .iter()
+        .filter(|entry| match entry.status {
+            MediaStatus::Pending | MediaStatus::Error => true,
+            MediaStatus::Downloaded => !on_disk.contains_key(&entry.original_url),
+            _ => false,
+        })
+        .filter(|entry| entry.filename.is_some() && !on_disk.contains_key(&entry.original_url))
+        .filter(|entry| seen.insert(entry.original_url.clone()))
+        .cloned()
+        .collect()
 }
 
 fn plugin_ref(label: &PluginLabel) -> PluginRef {

@@ -1,9 +1,10 @@
 //! The single owner of `manifest.json` during a run.
 //!
-//! The crawl and the download workers send events over a channel; this
-//! task applies them to the in-memory manifest and rewrites the file every
-//! few seconds and at the end. The same media URL in several posts is
-//! downloaded once: its outcome is applied to every entry that names it.
+//! The crawl and the download workers send events over a channel. This
+//! task appends each one to the journal, applies it to the manifest in
+//! memory, and rewrites `manifest.json` every few seconds and at the end.
+//! The same media URL in several posts is downloaded once: its outcome is
+//! applied to every entry that names it.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -12,49 +13,38 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::journal::Journal;
+use super::state::{DownloadOutcome, Event, ManifestState};
 use super::{
-    BlogRecord, Manifest, ManifestError, MediaEntry, MediaStatus, PostRecord, RunOutcome,
-    RunRecord, now_rfc3339,
+    BlogRecord, CrawlPosition, Manifest, ManifestError, MediaEntry, MediaStatus, PostRecord,
+    RunOutcome, RunRecord, now_rfc3339,
 };
 
 /// Time between two snapshots of the manifest during a run.
 const SNAPSHOT_INTERVAL: Duration = Duration::from_secs(5);
 const CHANNEL_CAPACITY: usize = 1024;
 
-/// Result of downloading one media URL.
-#[derive(Clone, Debug)]
-pub struct DownloadOutcome {
-    pub status: MediaStatus,
-    pub filename: Option<String>,
-    pub byte_size: Option<u64>,
-    pub checksum: Option<String>,
-    pub download_url: Option<String>,
-    pub retrieved_from: Option<String>,
-    pub notes: Option<String>,
-}
-
-enum Event {
-    Blog(BlogRecord),
-    Post(PostRecord),
-    Media(MediaEntry),
-    Outcome {
-        url: String,
-        outcome: DownloadOutcome,
-    },
-    Finish {
-        failed: bool,
-    },
+enum Message {
+    Event(Event),
+    Finish { failed: bool },
 }
 
 /// Counts for the end-of-run summary.
 #[derive(Clone, Debug, Default)]
 pub struct RunSummary {
-    pub posts: usize,
     pub counts: HashMap<MediaStatus, usize>,
     pub bytes: u64,
     pub outcome: Option<RunOutcome>,
-    /// Failed or missing entries: post URL, media URL and notes.
-    pub failures: Vec<(String, String, String)>,
+    /// Failed or missing entries: post id, post URL, media URL and notes.
+    pub failures: Vec<Failed>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Failed {
+    pub post_id: String,
+    pub post_url: String,
+    pub media_url: String,
+    pub notes: String,
 }
 
 impl RunSummary {
@@ -66,7 +56,7 @@ impl RunSummary {
 /// Handle through which the run sends manifest events.
 #[derive(Clone)]
 pub struct ManifestSender {
-    sender: mpsc::Sender<Event>,
+    sender: mpsc::Sender<Message>,
 }
 
 impl ManifestSender {
@@ -86,10 +76,14 @@ impl ManifestSender {
         self.send(Event::Outcome { url, outcome }).await;
     }
 
+    pub async fn crawl(&self, position: CrawlPosition) {
+        self.send(Event::Crawl(position)).await;
+    }
+
     async fn send(&self, event: Event) {
         // The writer only stops after `finish`, so a send can fail only
         // after the writer already failed; that error surfaces in `finish`.
-        let _ = self.sender.send(event).await;
+        let _ = self.sender.send(Message::Event(event)).await;
     }
 }
 
@@ -99,8 +93,8 @@ pub struct ManifestWriter {
 }
 
 impl ManifestWriter {
-    /// Starts the writer for `dir`, continuing `manifest`, and records a new
-    /// run in it.
+    /// Starts the writer for `dir`, continuing `manifest` (already merged
+    /// with its journal), and records a new run in it.
     pub fn start(
         dir: PathBuf,
         mut manifest: Manifest,
@@ -109,9 +103,17 @@ impl ManifestWriter {
         manifest.runs.push(run);
         manifest.generator = super::generator();
         manifest.save(&dir)?;
+        let mut journal = Journal::open(&dir)?;
+        journal.truncate()?;
         let (sender, receiver) = mpsc::channel(CHANNEL_CAPACITY);
-        let state = WriterState::new(dir, manifest);
-        let task = tokio::spawn(state.run(receiver));
+        let writer = Writer {
+            dir,
+            sequence: manifest.journal_sequence,
+            state: ManifestState::new(manifest),
+            journal,
+            dirty: false,
+        };
+        let task = tokio::spawn(writer.run(receiver));
         Ok(Self {
             sender: ManifestSender { sender },
             task,
@@ -124,7 +126,7 @@ impl ManifestWriter {
 
     /// Closes the run: records its outcome and writes the final manifest.
     pub async fn finish(self, failed: bool) -> Result<RunSummary, ManifestError> {
-        self.sender.send(Event::Finish { failed }).await;
+        let _ = self.sender.sender.send(Message::Finish { failed }).await;
         drop(self.sender);
         match self.task.await {
             Ok(result) => result,
@@ -136,57 +138,27 @@ impl ManifestWriter {
     }
 }
 
-struct WriterState {
+struct Writer {
     dir: PathBuf,
-    manifest: Manifest,
-    posts_by_id: HashMap<String, usize>,
-    media_by_key: HashMap<(String, String), usize>,
-    entries_by_url: HashMap<String, Vec<usize>>,
-    outcomes: HashMap<String, DownloadOutcome>,
-    posts_this_run: usize,
+    sequence: u64,
+    state: ManifestState,
+    journal: Journal,
     dirty: bool,
 }
 
-impl WriterState {
-    fn new(dir: PathBuf, manifest: Manifest) -> Self {
-        let mut state = Self {
-            dir,
-            posts_by_id: HashMap::new(),
-            media_by_key: HashMap::new(),
-            entries_by_url: HashMap::new(),
-            outcomes: HashMap::new(),
-            posts_this_run: 0,
-            dirty: false,
-            manifest,
-        };
-        for (index, post) in state.manifest.posts.iter().enumerate() {
-            state.posts_by_id.insert(post.id.clone(), index);
-        }
-        for (index, entry) in state.manifest.media.iter().enumerate() {
-            state
-                .media_by_key
-                .insert((entry.post_id.clone(), entry.original_url.clone()), index);
-            state
-                .entries_by_url
-                .entry(entry.original_url.clone())
-                .or_default()
-                .push(index);
-        }
-        state
-    }
-
+impl Writer {
     async fn run(
         mut self,
-        mut receiver: mpsc::Receiver<Event>,
+        mut receiver: mpsc::Receiver<Message>,
     ) -> Result<RunSummary, ManifestError> {
         let mut ticker = tokio::time::interval(SNAPSHOT_INTERVAL);
         ticker.tick().await;
         let mut failed = true;
         loop {
             tokio::select! {
-                event = receiver.recv() => match event {
-                    Some(Event::Finish { failed: run_failed }) => { failed = run_failed; break; }
-                    Some(event) => self.apply(event),
+                message = receiver.recv() => match message {
+                    Some(Message::Finish { failed: run_failed }) => { failed = run_failed; break; }
+                    Some(Message::Event(event)) => self.apply(event)?,
                     None => break,
                 },
                 _ = ticker.tick() => self.snapshot().await?,
@@ -194,73 +166,23 @@ impl WriterState {
         }
         let summary = self.close_run(failed);
         self.snapshot().await?;
+        self.journal.remove()?;
         Ok(summary)
     }
 
-    fn apply(&mut self, event: Event) {
+    fn apply(&mut self, event: Event) -> Result<(), ManifestError> {
+        self.sequence += 1;
+        self.journal.append(self.sequence, &event)?;
+        self.state.apply(event);
         self.dirty = true;
-        match event {
-            Event::Blog(blog) => self.manifest.blog = blog,
-            Event::Post(post) => self.add_post(post),
-            Event::Media(entry) => self.add_media(entry),
-            Event::Outcome { url, outcome } => self.record_outcome(url, outcome),
-            Event::Finish { .. } => {}
-        }
-    }
-
-    fn add_post(&mut self, post: PostRecord) {
-        self.posts_this_run += 1;
-        match self.posts_by_id.get(&post.id) {
-            Some(&index) => self.manifest.posts[index] = post,
-            None => {
-                self.posts_by_id
-                    .insert(post.id.clone(), self.manifest.posts.len());
-                self.manifest.posts.push(post);
-            }
-        }
-    }
-
-    fn add_media(&mut self, mut entry: MediaEntry) {
-        if let Some(outcome) = self.outcomes.get(&entry.original_url) {
-            apply_outcome(&mut entry, outcome);
-        }
-        let key = (entry.post_id.clone(), entry.original_url.clone());
-        let url = entry.original_url.clone();
-        let index = match self.media_by_key.get(&key) {
-            Some(&index) => {
-                self.manifest.media[index] = entry;
-                index
-            }
-            None => {
-                let index = self.manifest.media.len();
-                self.manifest.media.push(entry);
-                self.media_by_key.insert(key, index);
-                index
-            }
-        };
-        let indexes = self.entries_by_url.entry(url).or_default();
-        if !indexes.contains(&index) {
-            indexes.push(index);
-        }
-    }
-
-    fn record_outcome(&mut self, url: String, outcome: DownloadOutcome) {
-        for &index in self.entries_by_url.get(&url).into_iter().flatten() {
-            let entry = &mut self.manifest.media[index];
-            if entry.status == MediaStatus::Pending {
-                apply_outcome(entry, &outcome);
-            }
-        }
-        self.outcomes.insert(url, outcome);
+        Ok(())
     }
 
     /// Fills in the last run's end and outcome, and counts the results.
     fn close_run(&mut self, failed: bool) -> RunSummary {
-        let mut summary = RunSummary {
-            posts: self.posts_this_run,
-            ..Default::default()
-        };
-        for entry in &self.manifest.media {
+        let manifest = &mut self.state.manifest;
+        let mut summary = RunSummary::default();
+        for entry in &manifest.media {
             *summary.counts.entry(entry.status).or_default() += 1;
             if entry.status == MediaStatus::Downloaded {
                 summary.bytes += entry.byte_size.unwrap_or(0);
@@ -269,10 +191,12 @@ impl WriterState {
                 entry.status,
                 MediaStatus::Missing | MediaStatus::Error | MediaStatus::Pending
             ) {
-                let notes = entry.notes.clone().unwrap_or_default();
-                summary
-                    .failures
-                    .push((entry.post_url.clone(), entry.original_url.clone(), notes));
+                summary.failures.push(Failed {
+                    post_id: entry.post_id.clone(),
+                    post_url: entry.post_url.clone(),
+                    media_url: entry.original_url.clone(),
+                    notes: entry.notes.clone().unwrap_or_default(),
+                });
             }
         }
         let outcome = if failed {
@@ -282,7 +206,7 @@ impl WriterState {
         } else {
             RunOutcome::Incomplete
         };
-        if let Some(run) = self.manifest.runs.last_mut() {
+        if let Some(run) = manifest.runs.last_mut() {
             run.finished_at = Some(now_rfc3339());
             run.outcome = outcome;
         }
@@ -291,32 +215,27 @@ impl WriterState {
         summary
     }
 
+    /// Writes `manifest.json` with every event so far, then empties the
+    /// journal. A crash between the two leaves journal lines that the
+    /// manifest already holds; their sequence numbers make replay skip them.
     async fn snapshot(&mut self) -> Result<(), ManifestError> {
         if !self.dirty {
             return Ok(());
         }
         self.dirty = false;
-        let manifest = self.manifest.clone();
+        self.state.manifest.journal_sequence = self.sequence;
+        let manifest = self.state.manifest.clone();
         let dir = self.dir.clone();
-        let result = tokio::task::spawn_blocking(move || manifest.save(&dir)).await;
-        match result {
-            Ok(saved) => saved,
-            Err(error) => Err(ManifestError::Write {
-                path: self.dir.join(super::FILE_NAME),
-                source: std::io::Error::other(error),
-            }),
+        let saved = tokio::task::spawn_blocking(move || manifest.save(&dir)).await;
+        match saved {
+            Ok(result) => result?,
+            Err(error) => {
+                return Err(ManifestError::Write {
+                    path: self.dir.join(super::FILE_NAME),
+                    source: std::io::Error::other(error),
+                });
+            }
         }
-    }
-}
-
-fn apply_outcome(entry: &mut MediaEntry, outcome: &DownloadOutcome) {
-    entry.status = outcome.status;
-    entry.byte_size = outcome.byte_size;
-    entry.checksum = outcome.checksum.clone();
-    entry.download_url = outcome.download_url.clone();
-    entry.retrieved_from = outcome.retrieved_from.clone();
-    entry.notes = outcome.notes.clone();
-    if outcome.filename.is_some() {
-        entry.filename = outcome.filename.clone();
+        self.journal.truncate()
     }
 }

@@ -1,0 +1,33 @@
+//! Converts what plugins return into manifest records.
+
+use crate::manifest::{BlogRecord, PostRecord, ReblogRecord, format_timestamp};
+use crate::plugin::types::{BlogInfo, Post};
+
+pub fn blog_record(info: &BlogInfo) -> BlogRecord {
+    BlogRecord {
+        name: info.name.clone(),
+        title: Some(info.title.clone()),
+        url: Some(info.url.clone()),
+        total_posts: info.total_posts,
+        updated: info.updated,
+    }
+}
+
+pub fn post_record(post: &Post) -> PostRecord {
+    PostRecord {
+        id: post.id.clone(),
+        url: post.url.clone(),
+        blog: post.blog.clone(),
+        timestamp: post.timestamp,
+        date: format_timestamp(post.timestamp),
+        post_type: post.post_type.clone(),
+        tags: post.tags.clone(),
+        reblog: post.reblog.as_ref().map(|source| ReblogRecord {
+            from_blog: source.from_blog.clone(),
+            from_url: source.from_url.clone(),
+            root_blog: source.root_blog.clone(),
+            root_url: source.root_url.clone(),
+        }),
+        summary: post.summary.clone(),
+    }
+}

@@ -1,0 +1,360 @@
+//! The Tumblr API v2 routes of the fake server: blog info and pages of
+//! posts built from the recorded responses in `api-v2/`, with the real
+//! error bodies for a missing key, a missing blog and a dashboard-only blog.
+
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use serde_json::{Map, Value, json};
+
+use crate::config::Config;
+use crate::http::{RequestHead, Response, parse_query, percent_decode, percent_encode};
+
+/// File of `api-v2/` that contains a bare array of posts rather than a full
+/// response. `default_post_files` serves it after the full responses.
+pub const BARE_POSTS_FILE: &str = "legacy-post-objects-all-types.json";
+
+/// The recorded responses that the API routes serve, loaded once.
+#[derive(Debug)]
+pub struct Fixtures {
+    /// Body of `blog-info.json`.
+    info: Value,
+    /// `response.blog` of `blog-info.json`, repeated in every posts page.
+    blog: Value,
+    /// Every served post, in order.
+    posts: Vec<Value>,
+    /// Body of `error-responses.json`, keyed by case.
+    errors: Value,
+}
+
+impl Fixtures {
+    /// Loads the files that `config` names from `config.fixtures_dir`.
+    pub fn load(config: &Config) -> io::Result<Self> {
+        let api_dir = config.fixtures_dir.join("api-v2");
+        let info = read_json(&api_dir.join("blog-info.json"))?;
+        let blog = info
+            .pointer("/response/blog")
+            .cloned()
+            .ok_or_else(|| invalid_fixture(&api_dir.join("blog-info.json"), "response.blog"))?;
+        let errors = read_json(&api_dir.join("error-responses.json"))?;
+
+        let files = match &config.post_files {
+            Some(files) => files.clone(),
+            None => default_post_files(&config.fixtures_dir)?,
+        };
+        let mut posts = Vec::new();
+        for file in &files {
+            posts.extend(posts_of_file(&api_dir.join(file))?);
+        }
+        Ok(Self {
+            info,
+            blog,
+            posts,
+            errors,
+        })
+    }
+
+    /// Returns every served post, in order.
+    pub fn posts(&self) -> &[Value] {
+        &self.posts
+    }
+}
+
+/// Lists the files of `api-v2/` whose posts are served by default: every
+/// file holding `response.posts`, by file name, then `BARE_POSTS_FILE`
+/// when present.
+pub fn default_post_files(fixtures_dir: &Path) -> io::Result<Vec<String>> {
+    let api_dir = fixtures_dir.join("api-v2");
+    let entries = fs::read_dir(&api_dir).map_err(|error| {
+        io::Error::new(
+            error.kind(),
+            format!("cannot list fixtures folder {}: {error}", api_dir.display()),
+        )
+    })?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".json") {
+            names.push(name);
+        }
+    }
+    names.sort();
+
+    let mut files = Vec::new();
+    for name in &names {
+        let body = read_json(&api_dir.join(name))?;
+        if body.pointer("/response/posts").is_some_and(Value::is_array) {
+            files.push(name.clone());
+        }
+    }
+    if names.iter().any(|name| name == BARE_POSTS_FILE) {
+        files.push(BARE_POSTS_FILE.to_string());
+    }
+    Ok(files)
+}
+
+fn posts_of_file(path: &Path) -> io::Result<Vec<Value>> {
+    match read_json(path)? {
+        Value::Array(posts) => Ok(posts),
+        body => match body.pointer("/response/posts") {
+            Some(Value::Array(posts)) => Ok(posts.clone()),
+            _ => Err(invalid_fixture(
+                path,
+                "response.posts or a bare array of posts",
+            )),
+        },
+    }
+}
+
+fn read_json(path: &Path) -> io::Result<Value> {
+    let text = fs::read_to_string(path).map_err(|error| {
+        io::Error::new(
+            error.kind(),
+            format!("cannot read fixture {}: {error}", path.display()),
+        )
+    })?;
+    serde_json::from_str(&text).map_err(|error| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("fixture {} is not valid JSON: {error}", path.display()),
+        )
+    })
+}
+
+fn invalid_fixture(path: &Path, expected: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("fixture {} lacks {expected}", path.display()),
+    )
+}
+
+/// Builds the response to a request whose path starts with `/v2/`.
+pub fn handle(fixtures: &Fixtures, config: &Config, head: &RequestHead) -> Response {
+    if head.method != "GET" && head.method != "HEAD" {
+        return error_body(405, "Method Not Allowed", "only GET and HEAD are served")
+            .with_header("Allow", "GET, HEAD");
+    }
+    let query = parse_query(&head.query);
+    let key = query_value(&query, "api_key");
+    if key != Some(config.api_key.as_str()) {
+        return recorded_error(fixtures, "unauthorized_401");
+    }
+
+    let segments: Vec<&str> = head.path.trim_matches('/').split('/').collect();
+    let (blog, route) = match segments.as_slice() {
+        ["v2", "blog", blog, route @ ..] if !blog.is_empty() => (*blog, route),
+        _ => return recorded_error(fixtures, "blog_not_found_404"),
+    };
+    let blog_name = normalize_blog(blog);
+    if listed(&config.not_found_blogs, &blog_name) {
+        return recorded_error(fixtures, "blog_not_found_404");
+    }
+    if listed(&config.dashboard_only_blogs, &blog_name) {
+        return recorded_error(fixtures, "dashboard_only_blog_404");
+    }
+
+    match route {
+        ["info"] => Response::json(200, &fixtures.info),
+        ["posts"] => posts_page(fixtures, config, blog, &query, None),
+        ["posts", post_type] => posts_page(fixtures, config, blog, &query, Some(post_type)),
+        _ => recorded_error(fixtures, "blog_not_found_404"),
+    }
+}
+
+/// Builds one page of posts, sliced by `offset` and `limit`, optionally
+/// keeping only posts of one type (from the path or the `type` parameter).
+fn posts_page(
+    fixtures: &Fixtures,
+    config: &Config,
+    blog: &str,
+    query: &[(String, String)],
+    path_type: Option<&str>,
+) -> Response {
+    let offset = match number_param(query, "offset", 0) {
+        Ok(offset) => offset,
+        Err(response) => return response,
+    };
+    let limit = match number_param(query, "limit", config.max_limit) {
+        Ok(0) => config.max_limit,
+        Ok(limit) => limit.min(config.max_limit),
+        Err(response) => return response,
+    };
+    let post_type = path_type.or_else(|| query_value(query, "type"));
+
+    let selected: Vec<&Value> = fixtures
+        .posts
+        .iter()
+        .filter(|post| post_type.is_none_or(|wanted| post["type"].as_str() == Some(wanted)))
+        .collect();
+    let total = selected.len();
+    let slice: Vec<Value> = selected
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|post| (*post).clone())
+        .collect();
+
+    let mut response = Map::new();
+    response.insert("blog".to_string(), fixtures.blog.clone());
+    response.insert("posts".to_string(), Value::Array(slice.clone()));
+    response.insert("total_posts".to_string(), json!(total));
+    let next_offset = offset + slice.len();
+    if !slice.is_empty() && next_offset < total {
+        response.insert(
+            "_links".to_string(),
+            next_link(blog, query, path_type, next_offset, limit),
+        );
+    }
+    Response::json(
+        200,
+        &json!({"meta": {"status": 200, "msg": "OK"}, "response": response}),
+    )
+}
+
+/// Builds `_links.next` for offset paging. The request's other parameters
+/// are kept, except `api_key`, which Tumblr never echoes.
+fn next_link(
+    blog: &str,
+    query: &[(String, String)],
+    path_type: Option<&str>,
+    offset: usize,
+    limit: usize,
+) -> Value {
+    let mut params = Map::new();
+    for (key, value) in query {
+        if !matches!(key.as_str(), "api_key" | "offset" | "limit") {
+            params.insert(key.clone(), Value::String(value.clone()));
+        }
+    }
+    params.insert("offset".to_string(), Value::String(offset.to_string()));
+    params.insert("limit".to_string(), Value::String(limit.to_string()));
+
+    let encoded: Vec<String> = params
+        .iter()
+        .map(|(key, value)| {
+            let value = value.as_str().unwrap_or_default();
+            format!("{}={}", percent_encode(key), percent_encode(value))
+        })
+        .collect();
+    let route = match path_type {
+        Some(post_type) => format!("posts/{post_type}"),
+        None => "posts".to_string(),
+    };
+    json!({"next": {
+        "href": format!("/v2/blog/{blog}/{route}?{}", encoded.join("&")),
+        "method": "GET",
+        "query_params": params,
+    }})
+}
+
+fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    query
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+}
+
+/// Parses a non-negative integer parameter, or returns the 400 response.
+fn number_param(query: &[(String, String)], name: &str, default: usize) -> Result<usize, Response> {
+    match query_value(query, name) {
+        None | Some("") => Ok(default),
+        Some(text) => text.parse().map_err(|_| {
+            error_body(
+                400,
+                "Bad Request",
+                &format!("parameter {name} must be a non-negative integer, got {text:?}"),
+            )
+        }),
+    }
+}
+
+/// Returns the blog's short name: decoded, lowercase, without
+/// `.tumblr.com`.
+fn normalize_blog(blog: &str) -> String {
+    let blog = percent_decode(blog).to_ascii_lowercase();
+    match blog.strip_suffix(".tumblr.com") {
+        Some(name) => name.to_string(),
+        None => blog,
+    }
+}
+
+fn listed(blogs: &[String], name: &str) -> bool {
+    blogs.iter().any(|blog| normalize_blog(blog) == name)
+}
+
+/// Returns the recorded error of `case` in `error-responses.json`, or a 500
+/// naming the missing case.
+fn recorded_error(fixtures: &Fixtures, case: &str) -> Response {
+    let recorded = &fixtures.errors[case];
+    let status = recorded["http_status"]
+        .as_u64()
+        .and_then(|status| u16::try_from(status).ok());
+    match (status, recorded.get("body")) {
+        (Some(status), Some(body)) => Response::json(status, body),
+        _ => Response::text(
+            500,
+            &format!(
+                "fake-tumblr: error-responses.json lacks case {case:?} with http_status and body"
+            ),
+        ),
+    }
+}
+
+/// Builds an error body in Tumblr's shape for cases the recordings lack.
+fn error_body(status: u16, title: &str, detail: &str) -> Response {
+    Response::json(
+        status,
+        &json!({
+            "meta": {"status": status, "msg": title},
+            "response": [],
+            "errors": [{"title": title, "code": 0, "detail": detail}],
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_blog_forms() {
+        assert_eq!(normalize_blog("Example-Blog"), "example-blog", "lowercased");
+        assert_eq!(
+            normalize_blog("example-blog.tumblr.com"),
+            "example-blog",
+            "suffix removed"
+        );
+        assert_eq!(
+            normalize_blog("example%2Dblog"),
+            "example-blog",
+            "percent-decoded"
+        );
+        assert_eq!(
+            normalize_blog("www.example.com"),
+            "www.example.com",
+            "custom domain kept"
+        );
+    }
+
+    #[test]
+    fn next_link_keeps_params() {
+        let query = parse_query("api_key=secret&npf=true&offset=0&limit=5");
+        let link = next_link("example-blog", &query, None, 5, 5);
+        let href = link["next"]["href"].as_str().expect("href is a string");
+        assert!(
+            href.starts_with("/v2/blog/example-blog/posts?"),
+            "href path: {href}"
+        );
+        assert!(href.contains("npf=true"), "other parameters kept: {href}");
+        assert!(href.contains("offset=5"), "next offset: {href}");
+        assert!(
+            !href.contains("secret"),
+            "the API key is never echoed: {href}"
+        );
+        assert_eq!(
+            link["next"]["query_params"]["limit"], "5",
+            "limit in query_params"
+        );
+    }
+}
