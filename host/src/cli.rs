@@ -55,6 +55,11 @@ pub struct Cli {
     #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
     pub rate: Option<f64>,
 
+    /// Longest wait, in seconds, for a server to send the next data of a
+    /// response before the request fails and is retried.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0, value_parser = parse_positive_seconds)]
+    pub timeout: f64,
+
     /// Longest time to wait for Tumblr's daily API quota to reset, such as
     /// 90m or 3h. By default a run stops when the daily quota is used up,
     /// saves its position and names the time to run again.
@@ -72,6 +77,10 @@ pub struct Cli {
     /// kinds=image,gif,video,audio,embed.
     #[arg(long = "plugin-opt", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub plugin_options: Vec<(String, String)>,
+
+    /// Do not look for media that Tumblr deleted in the Internet Archive.
+    #[arg(long)]
+    pub no_internet_archive: bool,
 
     /// Crawl every post. Without it, a run after a finished crawl stops at
     /// the first page whose posts are all archived already.

@@ -31,6 +31,8 @@ pub struct CrawlConfig {
     pub scraper_options: Vec<(String, String)>,
     /// Crawl every post even after an earlier crawl finished.
     pub full: bool,
+    /// Look for media that Tumblr deleted in the Internet Archive.
+    pub internet_archive: bool,
 }
 
 /// Why a run stopped before the end.

@@ -10,6 +10,8 @@ mod net;
 mod paths;
 mod plugin;
 mod report;
+mod resolve;
+mod wayback;
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -78,6 +80,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         retry: RetryPolicy::default(),
         rates: rate_plan(cli.rate),
         max_wait: cli.max_wait,
+        read_timeout: Duration::from_secs_f64(cli.timeout),
     })
     .map_err(|error| Failure::new(ExitStatus::Error, error.to_string()))?;
 
@@ -88,6 +91,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         concurrency: usize::from(cli.concurrency),
         scraper_options,
         full: cli.full,
+        internet_archive: !cli.no_internet_archive,
     };
     let crawl = crawl::run(plugins, http, config)
         .await
@@ -130,6 +134,12 @@ const API_RATE: f64 = 0.25;
 /// with the rate, at most 960 calls fall in the first hour.
 const API_BURST: f64 = 60.0;
 
+/// The Internet Archive is a non-profit: its requests are kept to 2 per
+/// second after a burst of 5.
+const ARCHIVE_HOST: &str = "web.archive.org";
+const ARCHIVE_RATE: f64 = 2.0;
+const ARCHIVE_BURST: f64 = 5.0;
+
 fn rate_plan(rate: Option<f64>) -> RatePlan {
     match rate {
         Some(per_second) => RatePlan {
@@ -144,9 +154,17 @@ fn rate_plan(rate: Option<f64>) -> RatePlan {
                 per_second: API_RATE,
                 burst: API_BURST,
             };
+            let archive = Rate {
+                per_second: ARCHIVE_RATE,
+                burst: ARCHIVE_BURST,
+            };
             RatePlan {
                 default: None,
-                hosts: [(net::TUMBLR_API_HOST.to_string(), api)].into(),
+                hosts: [
+                    (net::TUMBLR_API_HOST.to_string(), api),
+                    (ARCHIVE_HOST.to_string(), archive),
+                ]
+                .into(),
             }
         }
     }

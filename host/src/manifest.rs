@@ -131,6 +131,8 @@ pub enum MediaStatus {
     Missing,
     /// The download failed for another reason; `notes` says which.
     Error,
+    /// Tumblr no longer had it; the file came from the Internet Archive.
+    Archived,
     /// The policy chose not to download it.
     Skipped,
     /// A third-party player, recorded but never downloaded.
@@ -168,6 +170,19 @@ pub struct MediaEntry {
     /// Smaller renditions to try when `original_url` fails, best first.
     #[serde(default)]
     pub fallback_urls: Vec<String>,
+    /// How the file relates to `original_url`: `upgraded` (a larger
+    /// rendition), `reported`, `gifv` (the animated WebP form of a GIF),
+    /// `smaller`, or `archived-sibling` (another size, from the Internet
+    /// Archive).
+    #[serde(default)]
+    pub rendition: Option<String>,
+}
+
+impl MediaStatus {
+    /// Whether an entry with this status has its file in the archive.
+    pub fn has_file(self) -> bool {
+        matches!(self, MediaStatus::Downloaded | MediaStatus::Archived)
+    }
 }
 
 /// A manifest that exists but cannot be used.
@@ -282,7 +297,7 @@ impl Manifest {
     pub fn files_on_disk(&self, dir: &Path) -> HashMap<String, MediaEntry> {
         let mut found = HashMap::new();
         for entry in &self.media {
-            if entry.status != MediaStatus::Downloaded {
+            if !entry.status.has_file() {
                 continue;
             }
             let (Some(filename), Some(size)) = (&entry.filename, entry.byte_size) else {

@@ -88,6 +88,8 @@ pub struct HttpConfig {
     pub rates: RatePlan,
     /// Longest wait for a daily API quota to reset before giving up.
     pub max_wait: Duration,
+    /// Longest wait for the next data of a response.
+    pub read_timeout: Duration,
 }
 
 /// The response to a request, with the logical URL that produced it.
@@ -116,7 +118,7 @@ impl Http {
             .redirect(reqwest::redirect::Policy::none())
             .dns_resolver(Arc::new(resolver))
             .connect_timeout(Duration::from_secs(30))
-            .read_timeout(Duration::from_secs(60))
+            .read_timeout(config.read_timeout)
             .build()
             .map_err(|error| anyhow::anyhow!("cannot set up the HTTP client: {error}"))?;
         let limiter = Arc::new(RateLimiter::new(config.rates.clone()));

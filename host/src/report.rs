@@ -139,10 +139,11 @@ fn print_summary(report: &CrawlReport, summary: &RunSummary, elapsed: Duration) 
         .unwrap_or_default();
     eprintln!("archived into {folder} in {:.1} s", elapsed.as_secs_f64());
     eprintln!(
-        "  posts seen this run: {}; archive holds {} downloaded media files ({:.1} MB), {} embeds, {} skipped by policy, {} missing, {} failed",
+        "  posts seen this run: {}; the archive holds {} media items ({:.1} MB, {} of them from the Internet Archive), {} embeds, {} skipped by policy, {} missing, {} failed",
         report.posts_seen,
-        summary.count(MediaStatus::Downloaded),
+        summary.count(MediaStatus::Downloaded) + summary.count(MediaStatus::Archived),
         summary.bytes as f64 / 1_000_000.0,
+        summary.count(MediaStatus::Archived),
         summary.count(MediaStatus::Embed),
         summary.count(MediaStatus::Skipped),
         summary.count(MediaStatus::Missing),

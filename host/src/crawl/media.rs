@@ -56,7 +56,10 @@ pub async fn handle_post(
                 entry.filename = Some(filename.clone());
                 let job = DownloadJob {
                     url: item.url.clone(),
-                    candidates: candidates(item),
+                    kind: kind_name(item.kind).to_string(),
+                    width: item.size.map(|size| size.width),
+                    height: item.size.map(|size| size.height),
+                    fallbacks: fallbacks(item),
                     filename,
                 };
                 session.enqueue(entry, job).await;
@@ -84,12 +87,16 @@ fn new_entry(post: &Post, item: &Media) -> MediaEntry {
         width: item.size.map(|size| size.width),
         height: item.size.map(|size| size.height),
         trail_blog: item.trail_blog.clone(),
-        fallback_urls: candidates(item).into_iter().skip(1).collect(),
+        fallback_urls: fallbacks(item),
+        rendition: None,
     }
 }
 
 fn copy_download(entry: &mut MediaEntry, previous: &MediaEntry) {
-    entry.status = MediaStatus::Downloaded;
+    entry.status = previous.status;
+    entry.rendition = previous.rendition.clone();
+    entry.width = previous.width.or(entry.width);
+    entry.height = previous.height.or(entry.height);
     entry.filename = previous.filename.clone();
     entry.byte_size = previous.byte_size;
     entry.checksum = previous.checksum.clone();
@@ -99,12 +106,12 @@ fn copy_download(entry: &mut MediaEntry, previous: &MediaEntry) {
     entry.notes = previous.notes.clone();
 }
 
-/// URLs to try, best first: the reported URL, then each alternate that is
-/// an http(s) URL, without repeats.
-fn candidates(item: &Media) -> Vec<String> {
-    let mut urls = vec![item.url.clone()];
+/// The smaller renditions to fall back to, best first: each alternate
+/// that is an http(s) URL, without repeats.
+fn fallbacks(item: &Media) -> Vec<String> {
+    let mut urls: Vec<String> = Vec::new();
     for alternate in &item.alternates {
-        if is_http(&alternate.url) && !urls.contains(&alternate.url) {
+        if is_http(&alternate.url) && alternate.url != item.url && !urls.contains(&alternate.url) {
             urls.push(alternate.url.clone());
         }
     }

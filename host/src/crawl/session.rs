@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::{CrawlConfig, CrawlError};
-use crate::download::{self, Deduplicator, DownloadJob};
+use crate::download::{self, Deduplicator, DownloadJob, SharedNames, Workers};
 use crate::manifest::{
     BlogRecord, CrawlPosition, Manifest, ManifestSender, ManifestWriter, MediaEntry, MediaStatus,
     PluginRef, PostRecord, RunOutcome, RunRecord, RunSummary,
@@ -17,12 +17,13 @@ use crate::manifest::{
 use crate::net::Http;
 use crate::paths::{NameRegistry, sanitize_relative};
 use crate::plugin::{PluginLabel, PluginSet};
+use std::sync::MutexGuard;
 
 /// Jobs waiting per download worker before the crawl has to wait.
 const JOBS_PER_WORKER: usize = 4;
 
 pub struct Session {
-    names: NameRegistry,
+    names: SharedNames,
     /// Media URLs handed out in this run, with their file names.
     assigned: HashMap<String, String>,
     archive: Option<Archive>,
@@ -55,7 +56,7 @@ impl Session {
         http: &Http,
     ) -> Result<Self, CrawlError> {
         let mut session = Self {
-            names: NameRegistry::default(),
+            names: SharedNames::default(),
             assigned: HashMap::new(),
             archive: None,
         };
@@ -74,7 +75,7 @@ impl Session {
         let on_disk = manifest.files_on_disk(&dir);
         for entry in &manifest.media {
             if let Some(filename) = &entry.filename {
-                session.names.claim(filename, &entry.original_url);
+                session.lock_names().claim(filename, &entry.original_url);
             }
         }
         let unfinished = unfinished_entries(&manifest, &on_disk);
@@ -92,14 +93,14 @@ impl Session {
         let writer = ManifestWriter::start(dir.clone(), manifest, run)?;
         let manifest = writer.sender();
         let (jobs, receiver) = mpsc::channel(config.concurrency.max(1) * JOBS_PER_WORKER);
-        let workers = download::spawn_workers(
-            config.concurrency,
-            http.clone(),
-            dir.clone(),
-            receiver,
-            manifest.clone(),
+        let pool = Workers {
+            http: http.clone(),
+            dir: dir.clone(),
             deduplicator,
-        );
+            names: session.names.clone(),
+            internet_archive: config.internet_archive,
+        };
+        let workers = download::spawn_workers(config.concurrency, pool, receiver, manifest.clone());
         tracing::info!(folder = %dir.display(), workers = config.concurrency, "archiving");
         session.archive = Some(Archive {
             dir,
@@ -114,6 +115,12 @@ impl Session {
             total_posts,
         });
         Ok(session)
+    }
+
+    fn lock_names(&self) -> MutexGuard<'_, NameRegistry> {
+        self.names
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
     }
 
     pub fn dir(&self) -> Option<&Path> {
@@ -157,11 +164,12 @@ impl Session {
             };
             self.assigned
                 .insert(entry.original_url.clone(), filename.clone());
-            let mut candidates = vec![entry.original_url.clone()];
-            candidates.extend(entry.fallback_urls.iter().cloned());
             let job = DownloadJob {
                 url: entry.original_url.clone(),
-                candidates,
+                kind: entry.media_type.clone(),
+                width: entry.width,
+                height: entry.height,
+                fallbacks: entry.fallback_urls.clone(),
                 filename,
             };
             entry.status = MediaStatus::Pending;
@@ -221,7 +229,7 @@ impl Session {
 
     /// Makes `filename` unique in the archive and claims it for `url`.
     pub fn assign_name(&mut self, filename: &str, url: &str) -> String {
-        let name = self.names.unique(filename, url);
+        let name = self.lock_names().unique(filename, url);
         self.assigned.insert(url.to_string(), name.clone());
         name
     }
@@ -281,7 +289,9 @@ fn unfinished_entries(
         .iter()
         .filter(|entry| match entry.status {
             MediaStatus::Pending | MediaStatus::Error => true,
-            MediaStatus::Downloaded => !on_disk.contains_key(&entry.original_url),
+            MediaStatus::Downloaded | MediaStatus::Archived => {
+                !on_disk.contains_key(&entry.original_url)
+            }
             _ => false,
         })
         .filter(|entry| entry.filename.is_some() && !on_disk.contains_key(&entry.original_url))

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use crate::manifest::{Manifest, MediaStatus};
+use crate::manifest::Manifest;
 
 /// The files of the archive by checksum, shared by the download workers.
 #[derive(Clone, Default)]
@@ -18,8 +18,8 @@ impl Deduplicator {
     pub fn from_manifest(manifest: &Manifest, dir: &Path) -> Self {
         let mut files = HashMap::new();
         for entry in &manifest.media {
-            let (MediaStatus::Downloaded, Some(checksum), Some(filename)) =
-                (entry.status, &entry.checksum, &entry.filename)
+            let (true, Some(checksum), Some(filename)) =
+                (entry.status.has_file(), &entry.checksum, &entry.filename)
             else {
                 continue;
             };

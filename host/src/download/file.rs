@@ -13,6 +13,17 @@ use reqwest::header::CONTENT_RANGE;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use super::sniff::HEAD_BYTES;
+
+/// A file saved in place.
+pub struct Saved {
+    pub size: u64,
+    /// `sha256:` followed by 64 lowercase hex digits.
+    pub checksum: String,
+    /// The first bytes of the file, for `sniff`.
+    pub head: Vec<u8>,
+}
+
 pub enum SaveError {
     /// The body ended early or the connection failed; worth a retry.
     Body(String),
@@ -38,14 +49,14 @@ pub async fn resumable_bytes(path: &Path) -> u64 {
         .unwrap_or(0)
 }
 
-/// Saves `response` to `path` and returns its size and `sha256:` checksum.
-/// `offset` is the size of the `.part` file that the request asked to
-/// continue; a response other than a matching 206 starts the file over.
+/// Saves `response` to `path`. `offset` is the size of the `.part` file
+/// that the request asked to continue; a response other than a matching
+/// 206 starts the file over.
 pub async fn save(
     response: reqwest::Response,
     path: &Path,
     offset: u64,
-) -> Result<(u64, String), SaveError> {
+) -> Result<Saved, SaveError> {
     let part = part_path(path);
     let disk_error = |error: std::io::Error| {
         SaveError::Disk(format!("cannot write {}: {error}", part.display()))
@@ -60,8 +71,9 @@ pub async fn save(
         && range_start(&response) == Some(offset);
     let mut hasher = Sha256::new();
     let mut received: u64 = 0;
+    let mut head = Vec::new();
     let mut file = if continues {
-        received = hash_existing(&part, &mut hasher)
+        received = hash_existing(&part, &mut hasher, &mut head)
             .await
             .map_err(disk_error)?;
         tokio::fs::OpenOptions::new()
@@ -88,6 +100,7 @@ pub async fn save(
             }
         };
         hasher.update(&chunk);
+        keep_head(&mut head, &chunk);
         received += chunk.len() as u64;
         file.write_all(&chunk).await.map_err(disk_error)?;
     }
@@ -102,7 +115,16 @@ pub async fn save(
     file.sync_all().await.map_err(disk_error)?;
     drop(file);
     tokio::fs::rename(&part, path).await.map_err(disk_error)?;
-    Ok((received, format!("sha256:{}", hex(&hasher.finalize()))))
+    Ok(Saved {
+        size: received,
+        checksum: format!("sha256:{}", hex(&hasher.finalize())),
+        head,
+    })
+}
+
+fn keep_head(head: &mut Vec<u8>, chunk: &[u8]) {
+    let room = HEAD_BYTES.saturating_sub(head.len());
+    head.extend_from_slice(&chunk[..room.min(chunk.len())]);
 }
 
 /// Reads the first byte offset of a `Content-Range: bytes START-END/TOTAL`.
@@ -112,7 +134,11 @@ fn range_start(response: &reqwest::Response) -> Option<u64> {
     range.split('-').next()?.trim().parse().ok()
 }
 
-async fn hash_existing(part: &Path, hasher: &mut Sha256) -> std::io::Result<u64> {
+async fn hash_existing(
+    part: &Path,
+    hasher: &mut Sha256,
+    head: &mut Vec<u8>,
+) -> std::io::Result<u64> {
     let mut file = tokio::fs::File::open(part).await?;
     let mut buffer = vec![0u8; 64 * 1024];
     let mut total = 0;
@@ -122,6 +148,7 @@ async fn hash_existing(part: &Path, hasher: &mut Sha256) -> std::io::Result<u64>
             return Ok(total);
         }
         hasher.update(&buffer[..read]);
+        keep_head(head, &buffer[..read]);
         total += read as u64;
     }
 }

@@ -18,6 +18,12 @@ pub struct DownloadOutcome {
     pub checksum: Option<String>,
     pub download_url: Option<String>,
     pub retrieved_from: Option<String>,
+    pub archive_snapshot_url: Option<String>,
+    /// How the delivered file relates to the reported URL.
+    pub rendition: Option<String>,
+    /// Pixel size read from the file, when its header states it.
+    pub width: Option<u32>,
+    pub height: Option<u32>,
     pub notes: Option<String>,
 }
 
@@ -139,5 +145,11 @@ fn apply_outcome(entry: &mut MediaEntry, outcome: &DownloadOutcome) {
     entry.checksum = outcome.checksum.clone();
     entry.download_url = outcome.download_url.clone();
     entry.retrieved_from = outcome.retrieved_from.clone();
+    entry.archive_snapshot_url = outcome.archive_snapshot_url.clone();
+    entry.rendition = outcome.rendition.clone();
     entry.notes = outcome.notes.clone();
+    if outcome.width.is_some() {
+        entry.width = outcome.width;
+        entry.height = outcome.height;
+    }
 }

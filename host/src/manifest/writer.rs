@@ -184,7 +184,7 @@ impl Writer {
         let mut summary = RunSummary::default();
         for entry in &manifest.media {
             *summary.counts.entry(entry.status).or_default() += 1;
-            if entry.status == MediaStatus::Downloaded {
+            if entry.status.has_file() {
                 summary.bytes += entry.byte_size.unwrap_or(0);
             }
             if matches!(
