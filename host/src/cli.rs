@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 use crate::net::OriginRule;
 
@@ -18,17 +18,35 @@ Exit status:
   7  access to the blog forbidden (HTTP 403)
   8  daily API quota used up: the position is saved; run again after the time shown
 
+Environment:
+  TUMBLR_API_KEY             the API key, when --api-key is not given
+  TUMBLR_ARCHIVER_CACHE_DIR  folder of compiled plugins (default: ~/.cache/tumblr-archiver/components;
+                             empty turns the cache off)
+  TUMBLR_ARCHIVER_LOG        log filter in tracing's syntax, such as debug or tumblr_archiver=trace
+  NO_COLOR                   turns off coloured log output
+
 Getting an API key: register an application at https://www.tumblr.com/oauth/apps
 and use its OAuth consumer key.";
 
 /// Archive every image, GIF, video and audio file of a Tumblr blog, with a
 /// manifest that records where each file came from.
 #[derive(Debug, Parser)]
-#[command(name = "tumblr-archiver", version, after_help = AFTER_HELP)]
+#[command(
+    name = "tumblr-archiver",
+    version,
+    after_help = AFTER_HELP,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Blog to archive: NAME, NAME.tumblr.com, https://NAME.tumblr.com/...,
-    /// https://www.tumblr.com/NAME, or the blog's custom domain.
-    pub blog: String,
+    /// https://www.tumblr.com/NAME, or the blog's custom domain. (A blog
+    /// named `plugin` is given as plugin.tumblr.com.)
+    #[arg(required = true)]
+    pub blog: Option<String>,
 
     /// Folder that holds the archives; the blog's files go into OUT/BLOG.
     #[arg(long, value_name = "DIR", default_value = "archive")]
@@ -48,10 +66,11 @@ pub struct Cli {
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
 
-    /// Requests per second to each host, for every host. By default only
-    /// api.tumblr.com is limited, to 0.25 requests per second after a burst
-    /// of 60, which keeps within Tumblr's 1,000 calls per hour per API key;
-    /// media hosts are limited only by --concurrency.
+    /// Requests per second to each host, for every host, spaced evenly.
+    /// By default api.tumblr.com gets 0.25 requests per second after a
+    /// burst of 60 (at most 5 per second), which keeps within Tumblr's 1,000
+    /// calls per hour per API key; web.archive.org gets 2 per second; media
+    /// hosts are limited only by --concurrency.
     #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
     pub rate: Option<f64>,
 
@@ -118,6 +137,54 @@ pub struct Cli {
     /// Log only warnings and errors, and print no summary.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Tools for plugin authors.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Print what a plugin component declares: kind, name, version,
+    /// interface version, hosts and options.
+    Inspect {
+        /// The component, a `.wasm` file.
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Run a plugin with no network: a scraper on recorded responses, or a
+    /// policy on a list of posts. Prints the result as JSON on stdout.
+    /// With --expected, exits 0 when the result equals the file and 1 when
+    /// it differs.
+    Test {
+        /// The component, a `.wasm` file.
+        file: PathBuf,
+        /// For a scraper: the blog to start with.
+        #[arg(long, default_value = "example-blog")]
+        blog: String,
+        /// For a scraper: a folder of recorded exchanges, one JSON file each:
+        /// {"url": …, "status": 200, "headers": {…}, "body_file": "page.json"}
+        /// (or "body": "text"); the request whose URL equals "url" gets
+        /// that response.
+        #[arg(long, value_name = "DIR")]
+        responses: Option<PathBuf>,
+        /// For a policy: a JSON file with a list of posts, in the form a
+        /// scraper test prints.
+        #[arg(long, value_name = "FILE")]
+        posts: Option<PathBuf>,
+        /// JSON file with the expected output.
+        #[arg(long, value_name = "FILE")]
+        expected: Option<PathBuf>,
+        /// Option for the plugin. Repeatable.
+        #[arg(long = "plugin-opt", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+        plugin_options: Vec<(String, String)>,
+    },
 }
 
 fn parse_key_value(text: &str) -> Result<(String, String), String> {

@@ -21,6 +21,7 @@ use crate::manifest::{CrawlPosition, RunSummary, SavedRequest};
 use crate::net::{FetchError, Http};
 use crate::plugin::types::{HttpRequest, Page};
 use crate::plugin::{PluginCallError, PluginSet};
+pub use media::kind_name;
 use session::Session;
 
 pub struct CrawlConfig {

@@ -11,6 +11,7 @@ mod paths;
 mod plugin;
 mod report;
 mod resolve;
+mod tools;
 mod wayback;
 
 use std::process::ExitCode;
@@ -21,7 +22,7 @@ use clap::Parser;
 use cli::Cli;
 use crawl::CrawlConfig;
 use net::{Http, HttpConfig, OriginMap, Rate, RatePlan, RetryPolicy};
-use plugin::{Limits, PluginSet, Sandbox};
+use plugin::{CompileCache, Limits, PluginSet, Sandbox};
 use report::{ExitStatus, Failure};
 
 fn main() -> ExitCode {
@@ -45,14 +46,20 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<ExitStatus, Failure> {
+async fn run(mut cli: Cli) -> Result<ExitStatus, Failure> {
+    if let Some(cli::Command::Plugin(command)) = cli.command.take() {
+        return tools::run(command).await;
+    }
+    let Some(blog) = cli.blog.clone() else {
+        return Err(Failure::new(ExitStatus::Usage, "missing the blog to archive\nhint: run `tumblr-archiver BLOG`; --help lists the options".into()));
+    };
     let started = Instant::now();
     let limits = Limits {
         call_timeout: Duration::from_secs_f64(cli.plugin_timeout),
         memory_bytes: cli.plugin_memory as usize * 1024 * 1024,
     };
-    let sandbox =
-        Sandbox::new(limits).map_err(|error| Failure::new(ExitStatus::Error, error.to_string()))?;
+    let sandbox = Sandbox::new(limits, CompileCache::from_environment())
+        .map_err(|error| Failure::new(ExitStatus::Error, error.to_string()))?;
     let mut plugins = plugin::load_plugins(&sandbox, &cli.plugins)
         .map_err(|error| Failure::new(ExitStatus::Usage, error.to_string()))?;
     tracing::info!(
@@ -85,7 +92,7 @@ async fn run(cli: Cli) -> Result<ExitStatus, Failure> {
     .map_err(|error| Failure::new(ExitStatus::Error, error.to_string()))?;
 
     let config = CrawlConfig {
-        blog: cli.blog.clone(),
+        blog,
         out: cli.out.clone(),
         dry_run: cli.dry_run,
         concurrency: usize::from(cli.concurrency),
@@ -133,19 +140,23 @@ const API_RATE: f64 = 0.25;
 /// Requests to api.tumblr.com allowed at once before `API_RATE` applies;
 /// with the rate, at most 960 calls fall in the first hour.
 const API_BURST: f64 = 60.0;
+/// Shortest time between two API requests: 5 per second at most, as
+/// Tumblr documents 300 requests per minute per IP address.
+const API_MIN_INTERVAL: Duration = Duration::from_millis(200);
 
 /// The Internet Archive is a non-profit: its requests are kept to 2 per
-/// second after a burst of 5.
+/// second, spaced evenly.
 const ARCHIVE_HOST: &str = "web.archive.org";
 const ARCHIVE_RATE: f64 = 2.0;
-const ARCHIVE_BURST: f64 = 5.0;
+const ARCHIVE_BURST: f64 = 1.0;
 
 fn rate_plan(rate: Option<f64>) -> RatePlan {
     match rate {
         Some(per_second) => RatePlan {
             default: Some(Rate {
                 per_second,
-                burst: per_second.max(1.0),
+                burst: 1.0,
+                min_interval: Duration::from_secs_f64(1.0 / per_second),
             }),
             hosts: Default::default(),
         },
@@ -153,10 +164,12 @@ fn rate_plan(rate: Option<f64>) -> RatePlan {
             let api = Rate {
                 per_second: API_RATE,
                 burst: API_BURST,
+                min_interval: API_MIN_INTERVAL,
             };
             let archive = Rate {
                 per_second: ARCHIVE_RATE,
                 burst: ARCHIVE_BURST,
+                min_interval: Duration::from_secs_f64(1.0 / ARCHIVE_RATE),
             };
             RatePlan {
                 default: None,

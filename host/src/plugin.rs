@@ -2,6 +2,7 @@
 //! `--plugin` files, and calls them inside the sandbox.
 
 mod bindings;
+mod cache;
 mod error;
 mod output;
 mod policy;
@@ -15,6 +16,8 @@ use wasmtime::component::Component;
 use wasmtime::component::types::ComponentItem;
 
 pub use bindings::types;
+pub use bindings::{PACKAGE, PACKAGE_VERSION};
+pub use cache::CompileCache;
 pub use error::{PluginCallError, PluginLabel, PluginLoadError};
 pub use policy::Policy;
 pub use runtime::{Limits, Sandbox};
@@ -24,7 +27,7 @@ pub use scraper::Scraper;
 const EMBEDDED_SCRAPER: &[u8] =
     include_bytes!(concat!(env!("PLUGIN_WASM_DIR"), "/tumblr_api_v2.wasm"));
 /// The default policy, built from `plugins/policy-default`.
-const EMBEDDED_POLICY: &[u8] =
+pub(crate) const EMBEDDED_POLICY: &[u8] =
     include_bytes!(concat!(env!("PLUGIN_WASM_DIR"), "/policy_default.wasm"));
 
 /// Which world a component implements.
@@ -49,24 +52,18 @@ pub fn load_plugins(
     let mut scraper = None;
     let mut policy = None;
     for path in files {
-        let source_name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| PluginLoadError::Read {
-            path: path.clone(),
-            source,
-        })?;
-        let component = compile(sandbox, &bytes, &source_name)?;
-        match classify(sandbox, &component, &source_name)? {
-            PluginKind::Scraper => {
+        match load_file(sandbox, path)? {
+            Loaded::Scraper(loaded) => {
                 if scraper.is_some() {
                     return Err(duplicate_kind(path, "scraper"));
                 }
-                scraper = Some(Scraper::load(sandbox, &component, source_name)?);
+                scraper = Some(loaded);
             }
-            PluginKind::Policy => {
+            Loaded::Policy(loaded) => {
                 if policy.is_some() {
                     return Err(duplicate_kind(path, "policy"));
                 }
-                policy = Some(Policy::load(sandbox, &component, source_name)?);
+                policy = Some(loaded);
             }
         }
     }
@@ -87,6 +84,34 @@ pub fn load_plugins(
         )?,
     };
     Ok(PluginSet { scraper, policy })
+}
+
+/// A plugin loaded from a file, of either kind.
+pub enum Loaded {
+    Scraper(Scraper),
+    Policy(Policy),
+}
+
+/// Loads one plugin file and tells its kind by the interface it exports.
+pub fn load_file(sandbox: &Arc<Sandbox>, path: &Path) -> Result<Loaded, PluginLoadError> {
+    let source_name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| PluginLoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let component = compile(sandbox, &bytes, &source_name)?;
+    match classify(sandbox, &component, &source_name)? {
+        PluginKind::Scraper => Ok(Loaded::Scraper(Scraper::load(
+            sandbox,
+            &component,
+            source_name,
+        )?)),
+        PluginKind::Policy => Ok(Loaded::Policy(Policy::load(
+            sandbox,
+            &component,
+            source_name,
+        )?)),
+    }
 }
 
 fn duplicate_kind(path: &Path, kind: &str) -> PluginLoadError {

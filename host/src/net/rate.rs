@@ -18,6 +18,9 @@ const MIN_RATE: f64 = 0.05;
 pub struct Rate {
     pub per_second: f64,
     pub burst: f64,
+    /// Shortest time between two requests, however many tokens are left,
+    /// so a burst is spread out rather than sent at once.
+    pub min_interval: Duration,
 }
 
 /// Rates per host; hosts without a rate are not limited.
@@ -38,6 +41,7 @@ struct Bucket {
     tokens: f64,
     updated: Instant,
     paused_until: Option<Instant>,
+    next_allowed: Instant,
 }
 
 impl Bucket {
@@ -47,6 +51,7 @@ impl Bucket {
             tokens: rate.burst,
             updated: now,
             paused_until: None,
+            next_allowed: now,
         }
     }
 
@@ -58,11 +63,15 @@ impl Bucket {
             }
             self.paused_until = None;
         }
+        if self.next_allowed > now {
+            return Some(self.next_allowed - now);
+        }
         let elapsed = now.saturating_duration_since(self.updated).as_secs_f64();
         self.tokens = (self.tokens + elapsed * self.rate.per_second).min(self.rate.burst);
         self.updated = now;
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
+            self.next_allowed = now + self.rate.min_interval;
             return None;
         }
         Some(Duration::from_secs_f64(
@@ -143,11 +152,16 @@ impl RateLimiter {
         let fallback = Rate {
             per_second: 4.0,
             burst: 1.0,
+            min_interval: Duration::ZERO,
         };
         let bucket = buckets
             .entry(host.to_string())
             .or_insert_with(|| Bucket::new(self.plan.rate_for(host).unwrap_or(fallback), now));
         bucket.rate.per_second = (bucket.rate.per_second / 2.0).max(MIN_RATE);
+        bucket.rate.min_interval = bucket
+            .rate
+            .min_interval
+            .max(Duration::from_secs_f64(1.0 / bucket.rate.per_second));
         bucket.rate.burst = bucket.rate.burst.min(bucket.rate.per_second.max(1.0));
         bucket.tokens = bucket.tokens.min(bucket.rate.burst);
         bucket.rate.per_second
@@ -160,7 +174,11 @@ mod tests {
 
     fn limiter(per_second: f64, burst: f64) -> RateLimiter {
         RateLimiter::new(RatePlan {
-            default: Some(Rate { per_second, burst }),
+            default: Some(Rate {
+                per_second,
+                burst,
+                min_interval: Duration::ZERO,
+            }),
             hosts: HashMap::new(),
         })
     }
@@ -214,6 +232,28 @@ mod tests {
         let wait = limiter.try_acquire("h", now).expect("host is paused");
         assert_eq!(wait, Duration::from_secs(5));
         assert_eq!(limiter.try_acquire("other", now), None);
+    }
+
+    #[test]
+    fn min_interval_spreads_burst() {
+        let limiter = RateLimiter::new(RatePlan {
+            default: Some(Rate {
+                per_second: 1.0,
+                burst: 10.0,
+                min_interval: Duration::from_millis(200),
+            }),
+            hosts: HashMap::new(),
+        });
+        let now = Instant::now();
+        assert_eq!(limiter.try_acquire("h", now), None);
+        assert_eq!(
+            limiter.try_acquire("h", now),
+            Some(Duration::from_millis(200))
+        );
+        assert_eq!(
+            limiter.try_acquire("h", now + Duration::from_millis(200)),
+            None
+        );
     }
 
     #[test]

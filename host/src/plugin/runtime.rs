@@ -17,6 +17,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use super::bindings::host;
 use super::bindings::types::LogLevel;
+use super::cache::CompileCache;
 use super::error::{PluginCallError, PluginLabel};
 use super::output::CapturedOutput;
 
@@ -40,12 +41,13 @@ pub struct Sandbox {
     engine: Engine,
     linker: Linker<PluginState>,
     limits: Limits,
+    cache: CompileCache,
 }
 
 impl Sandbox {
     /// Creates the engine with epoch interruption and starts the thread
     /// that advances the epoch. The thread stops when the engine is dropped.
-    pub fn new(limits: Limits) -> anyhow::Result<Arc<Self>> {
+    pub fn new(limits: Limits, cache: CompileCache) -> anyhow::Result<Arc<Self>> {
         let mut config = Config::new();
         config.epoch_interruption(true);
         config.max_wasm_stack(MAX_WASM_STACK);
@@ -75,6 +77,7 @@ impl Sandbox {
             engine,
             linker,
             limits,
+            cache,
         }))
     }
 
@@ -86,9 +89,17 @@ impl Sandbox {
         &self.linker
     }
 
-    /// Compiles a component from `.wasm` bytes.
+    /// Compiles a component from `.wasm` bytes, or loads its compiled
+    /// form from the cache.
     pub fn compile(&self, bytes: &[u8]) -> wasmtime::Result<Component> {
-        Component::new(&self.engine, bytes)
+        let started = std::time::Instant::now();
+        let (component, cache) = self.cache.load_or_compile(&self.engine, bytes)?;
+        tracing::debug!(
+            ?cache,
+            elapsed_us = started.elapsed().as_micros() as u64,
+            "plugin compiled"
+        );
+        Ok(component)
     }
 
     /// Creates a store with an empty WASI context and the memory cap.
