@@ -91,9 +91,11 @@ pub struct Cli {
     pub plugins: Vec<PathBuf>,
 
     /// Option for the plugins, passed to every plugin that declares KEY.
-    /// Repeatable. The built-in plugins accept page-size=1..50,
-    /// format=npf|legacy, reblogs=include|exclude|only and
-    /// kinds=image,gif,video,audio,embed.
+    /// Repeatable. The built-in scraper accepts page-size and format; the
+    /// built-in policy accepts types, tags, exclude-tags, since, until,
+    /// reblogs, trail-blogs, exclude-trail-blogs, kinds and filename.
+    /// `tumblr-archiver plugin inspect FILE` lists a plugin's options with
+    /// their help.
     #[arg(long = "plugin-opt", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub plugin_options: Vec<(String, String)>,
 

@@ -123,6 +123,7 @@ pub async fn run(
     };
     let mut session: Option<Session> = None;
     let mut failure = None;
+    let mut rate_limit_waits = 0;
 
     loop {
         let Some(request) = crawl.queue.pop_front() else {
@@ -142,11 +143,24 @@ pub async fn run(
         };
         let page = match fetch_and_parse(&mut plugins, &http, &request).await {
             Ok(page) => page,
-            Err(error) => {
-                failure = Some(error);
-                break;
-            }
+            Err(error) => match rate_limit_wait(&error, &mut rate_limit_waits) {
+                Some(wait) => {
+                    tracing::warn!(
+                        "the scraper reports a rate limit for {}; waiting {} s",
+                        request.url,
+                        wait.as_secs()
+                    );
+                    tokio::time::sleep(wait).await;
+                    crawl.queue.push_front(request);
+                    continue;
+                }
+                None => {
+                    failure = Some(error);
+                    break;
+                }
+            },
         };
+        rate_limit_waits = 0;
         let mut replaced_queue = false;
         if session.is_none() {
             let name = page
@@ -233,6 +247,28 @@ fn choose_mode(crawl: &mut Crawl, session: &Session, plugins: &PluginSet, full: 
         crawl.mode = Mode::Incremental;
     }
     false
+}
+
+/// Times in a row the crawl waits on a scraper's rate-limit error before
+/// the error stops it.
+const MAX_RATE_LIMIT_WAITS: u32 = 3;
+/// Longest wait on one rate-limit error.
+const MAX_RATE_LIMIT_WAIT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Returns how long to wait before retrying a request that the scraper
+/// reported as rate-limited (the HTTP layer's own retries were spent).
+fn rate_limit_wait(error: &CrawlError, waits: &mut u32) -> Option<std::time::Duration> {
+    let CrawlError::Plugin(PluginCallError::Guest { error, .. }) = error else {
+        return None;
+    };
+    let crate::plugin::types::PluginError::RateLimited(seconds) = error.0 else {
+        return None;
+    };
+    if *waits >= MAX_RATE_LIMIT_WAITS {
+        return None;
+    }
+    *waits += 1;
+    Some(std::time::Duration::from_secs(u64::from(seconds).max(1)).min(MAX_RATE_LIMIT_WAIT))
 }
 
 async fn fetch_and_parse(

@@ -3,8 +3,11 @@
 
 use std::collections::HashMap;
 
-/// Longest path component, in bytes; the limit of common file systems.
-const MAX_COMPONENT_BYTES: usize = 255;
+/// Longest path component, in bytes: 255, the limit of common file
+/// systems, less room for the `.part` suffix of a download in progress,
+/// a `-N` suffix that resolves a collision, and an extension changed to
+/// match the bytes received.
+const MAX_COMPONENT_BYTES: usize = 255 - 24;
 /// Longest relative path, in bytes.
 const MAX_PATH_BYTES: usize = 1024;
 const RESERVED_NAMES: [&str; 22] = [

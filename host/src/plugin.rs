@@ -132,8 +132,19 @@ fn compile(
         .compile(bytes)
         .map_err(|error| PluginLoadError::NotAComponent {
             source_name: source_name.to_string(),
-            cause: error.root_cause().to_string(),
+            cause: first_line(&error.root_cause().to_string()),
         })
+}
+
+/// The first line of a message, without a trailing ` - ` part that
+/// continues on the next lines.
+fn first_line(message: &str) -> String {
+    let line = message.lines().next().unwrap_or(message);
+    line.split(" - expected=")
+        .next()
+        .unwrap_or(line)
+        .trim_end_matches([' ', '-'])
+        .to_string()
 }
 
 /// Tells scraper from policy by the interface the component exports, and
@@ -208,5 +219,76 @@ mod tests {
     #[test]
     fn export_name_of_other_package() {
         assert_eq!(parse_export_name("wasi:cli/run@0.2.0"), None);
+    }
+}
+
+#[cfg(test)]
+mod released_interface_tests {
+    use super::*;
+    use crate::plugin::types::{Media, MediaKind, Post};
+
+    /// A policy built against the first released interface, 0.1.0.
+    const RELEASED_POLICY: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/plugins/policy-first-image-wit-0.1.0.wasm"
+    );
+
+    fn post() -> Post {
+        let media = |url: &str, kind| Media {
+            url: url.into(),
+            kind,
+            size: None,
+            alternates: Vec::new(),
+            trail_blog: None,
+        };
+        Post {
+            id: "42".into(),
+            url: "https://example-blog.tumblr.com/post/42".into(),
+            blog: "example-blog".into(),
+            timestamp: 1_600_000_000,
+            post_type: "photo".into(),
+            tags: Vec::new(),
+            reblog: None,
+            summary: String::new(),
+            media: vec![
+                media("https://va.media.tumblr.com/tumblr_a.mp4", MediaKind::Video),
+                media(
+                    "https://64.media.tumblr.com/x/tumblr_b_1280.png",
+                    MediaKind::Image,
+                ),
+            ],
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn released_policy_still_works() {
+        let limits = Limits {
+            call_timeout: std::time::Duration::from_secs(5),
+            memory_bytes: 64 * 1024 * 1024,
+        };
+        let sandbox = Sandbox::new(limits, CompileCache::from_environment()).expect("sandbox");
+        let loaded =
+            load_file(&sandbox, Path::new(RELEASED_POLICY)).expect("the 0.1.0 policy loads");
+        let Loaded::Policy(mut policy) = loaded else {
+            panic!("the 0.1.0 file is a policy");
+        };
+        assert_eq!(policy.info.name, "first-image-policy");
+        policy.configure(Vec::new()).expect("configure");
+        let post = post();
+        assert!(policy.keep_post(&post).expect("keep-post"));
+        assert!(
+            !policy
+                .keep_media(&post, &post.media[0])
+                .expect("keep-media video")
+        );
+        assert!(
+            policy
+                .keep_media(&post, &post.media[1])
+                .expect("keep-media image")
+        );
+        assert_eq!(
+            policy.filename(&post, &post.media[1], 1).expect("filename"),
+            "first/42.png"
+        );
     }
 }

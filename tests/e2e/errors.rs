@@ -116,7 +116,32 @@ fn error_wrong_api_key() {
         "the key value is never printed\n{}",
         run.describe()
     );
+    stderr_has(&run, "rejected the API key", "wrong key");
     assert_no_manifest(&scratch, "wrong key");
+}
+
+#[test]
+fn error_forbidden_blog() {
+    let locked = "locked-blog";
+    let Some(server) = start_fake(|config| config.forbidden_blogs = vec![locked.to_string()])
+    else {
+        return;
+    };
+    let scratch = Scratch::new("forbidden");
+    let run = run_archiver(
+        &args_for_blog(&server, &scratch, locked),
+        &scratch.dir,
+        None,
+    );
+    assert_eq!(
+        run.code,
+        Some(7),
+        "forbidden blog exit code\n{}",
+        run.describe()
+    );
+    stderr_has(&run, locked, "forbidden blog");
+    stderr_has(&run, "forbidden", "forbidden blog (reason)");
+    assert_no_manifest(&scratch, "forbidden blog");
 }
 
 #[test]
@@ -139,6 +164,7 @@ fn error_blog_not_found() {
         run.describe()
     );
     stderr_has(&run, missing, "missing blog");
+    stderr_has(&run, "not found", "missing blog (reason)");
     assert_no_manifest(&scratch, "missing blog");
 }
 
@@ -163,6 +189,7 @@ fn error_dashboard_only_blog() {
         run.describe()
     );
     stderr_has(&run, hidden, "dashboard-only blog");
+    stderr_has(&run, "logged-in", "dashboard-only blog (reason)");
     assert_no_manifest(&scratch, "dashboard-only blog");
 }
 

@@ -1,6 +1,7 @@
 //! Shared helpers of the end-to-end tests: scratch folders, starting the
-//! fake Tumblr, running the real binary with a time limit, and reading the
-//! manifest and the fixtures it is checked against.
+//! fake Tumblr, running the real binary with a time limit or in the
+//! background, and reading the manifest, the files on disk and the
+//! fixtures they are checked against.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -11,7 +12,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use fake_tumblr::{Config, FakeTumblr};
+use fake_tumblr::{Config, FakeTumblr, SyntheticBlog, media_body};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -115,6 +116,20 @@ pub fn start_fake(configure: impl FnOnce(&mut Config)) -> Option<FakeTumblr> {
     Some(FakeTumblr::start(config))
 }
 
+/// Starts a fake Tumblr that serves `blog` instead of the fixture posts,
+/// after `configure` adjusts its other settings. Returns `None`, after
+/// printing why, when the fixtures (still needed for the blog info and the
+/// error bodies) are absent.
+pub fn start_synthetic(
+    blog: SyntheticBlog,
+    configure: impl FnOnce(&mut Config),
+) -> Option<FakeTumblr> {
+    start_fake(move |config| {
+        config.synthetic = Some(blog);
+        configure(config);
+    })
+}
+
 /// Returns the `--redirect-origin` arguments that send every fixture host
 /// to `server`.
 pub fn redirect_args(server: &FakeTumblr) -> Vec<String> {
@@ -209,6 +224,25 @@ pub fn run_archiver(args: &[String], cwd: &Path, api_key_env: Option<&str>) -> R
         stdout: stdout.join().expect("the stdout reader does not panic"),
         stderr: stderr.join().expect("the stderr reader does not panic"),
     }
+}
+
+/// Starts the binary with `args` in `cwd` like `run_archiver`, but returns
+/// at once. Its stdout is discarded and its stderr goes to `stderr_file`.
+/// The caller must kill or wait for the child.
+pub fn spawn_archiver(args: &[String], cwd: &Path, stderr_file: &Path) -> Child {
+    let stderr = fs::File::create(stderr_file)
+        .unwrap_or_else(|error| panic!("cannot create {}: {error}", stderr_file.display()));
+    Command::new(env!("CARGO_BIN_EXE_tumblr-archiver"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("TUMBLR_API_KEY")
+        .env_remove("RUST_LOG")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .expect("start the tumblr-archiver binary")
 }
 
 /// Reads a pipe to its end on a thread, so a full pipe never blocks the
@@ -308,6 +342,68 @@ pub fn files_under(dir: &Path) -> BTreeSet<String> {
     files
 }
 
+/// Returns the `sha256:` checksum of `bytes`, in the manifest's form.
+pub fn checksum(bytes: &[u8]) -> String {
+    format!("sha256:{:x}", Sha256::digest(bytes))
+}
+
+/// Returns the checksum of the bytes the fake server sends for `path`
+/// when no alias applies.
+pub fn served_checksum(path: &str) -> String {
+    checksum(&media_body(path).bytes)
+}
+
+/// Returns the checksum of every file under `dir` except `manifest.json`,
+/// keyed by the path relative to `dir`.
+pub fn file_checksums(dir: &Path) -> BTreeMap<String, String> {
+    files_under(dir)
+        .into_iter()
+        .filter(|name| name != "manifest.json")
+        .map(|name| {
+            let bytes = fs::read(dir.join(&name))
+                .unwrap_or_else(|error| panic!("cannot read {name}: {error}"));
+            (name, checksum(&bytes))
+        })
+        .collect()
+}
+
+/// Returns the media entries of `manifest` whose `original_url` has the
+/// path `path`.
+pub fn entries_for_path(manifest: &Value, path: &str) -> Vec<Value> {
+    media_entries(manifest)
+        .into_iter()
+        .filter(|entry| url_path(text(entry, "original_url")) == path)
+        .collect()
+}
+
+/// Returns each media entry's URL, file name, checksum and status, sorted,
+/// to compare two manifests of the same blog.
+pub fn entry_summary(manifest: &Value) -> Vec<(String, String, String, String)> {
+    let mut summary: Vec<_> = media_entries(manifest)
+        .iter()
+        .map(|entry| {
+            (
+                text(entry, "original_url").to_string(),
+                text(entry, "filename").to_string(),
+                text(entry, "checksum").to_string(),
+                text(entry, "status").to_string(),
+            )
+        })
+        .collect();
+    summary.sort();
+    summary
+}
+
+/// Returns the ids of the posts in `manifest`, in manifest order.
+pub fn manifest_post_ids(manifest: &Value) -> Vec<String> {
+    manifest["posts"]
+        .as_array()
+        .expect("manifest.posts is an array")
+        .iter()
+        .map(post_id)
+        .collect()
+}
+
 /// Returns the decimal id of a fixture post.
 pub fn post_id(post: &Value) -> String {
     match (&post["id_string"], &post["id"]) {
@@ -394,8 +490,11 @@ pub fn assert_downloads_match_files(blog_dir: &Path, manifest: &Value) {
         let bytes = fs::read(&path).unwrap_or_else(|error| {
             panic!("file {} of a downloaded entry: {error}", path.display())
         });
-        let checksum = format!("sha256:{:x}", Sha256::digest(&bytes));
-        assert_eq!(text(&entry, "checksum"), checksum, "checksum of {filename}");
+        assert_eq!(
+            text(&entry, "checksum"),
+            checksum(&bytes),
+            "checksum of {filename}"
+        );
         assert_eq!(
             entry["byte_size"].as_u64(),
             Some(bytes.len() as u64),

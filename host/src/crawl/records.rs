@@ -28,6 +28,8 @@ pub fn post_record(post: &Post) -> PostRecord {
             root_blog: source.root_blog.clone(),
             root_url: source.root_url.clone(),
         }),
-        summary: post.summary.clone(),
+        // The interface promises at most 200 characters; a plugin that
+        // sends more is cut here.
+        summary: post.summary.chars().take(200).collect(),
     }
 }

@@ -242,10 +242,17 @@ impl<B> Instance<B> {
                 limit: self.sandbox.limits.call_timeout,
             };
         }
-        let cause = match error.downcast_ref::<Trap>() {
-            Some(trap) => format!("{trap} ({})", error.root_cause()),
-            None => error.root_cause().to_string(),
+        let root = error.root_cause().to_string();
+        let mut cause = match error.downcast_ref::<Trap>() {
+            Some(trap) if trap.to_string() != root => format!("{trap} ({root})"),
+            _ => root,
         };
+        if cause.contains("growing memory") {
+            cause.push_str(&format!(
+                "; the plugin reached its memory cap of {} MiB\nhint: raise --plugin-memory if the plugin is known to need more",
+                self.sandbox.limits.memory_bytes / (1024 * 1024)
+            ));
+        }
         PluginCallError::Trap {
             label: self.label.clone(),
             function,

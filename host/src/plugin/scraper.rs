@@ -5,7 +5,7 @@ use std::sync::Arc;
 use wasmtime::component::Component;
 
 use super::bindings::scraper_world::{Scraper as ScraperBindings, ScraperPre};
-use super::bindings::types::{HttpRequest, HttpResponse, Page, PluginInfo};
+use super::bindings::types::{HttpRequest, HttpResponse, Page, PluginInfo, Post};
 use super::error::{GuestFailure, PluginCallError, PluginLabel, PluginLoadError};
 use super::runtime::{Instance, Sandbox};
 
@@ -15,6 +15,11 @@ const MAX_POSTS_PER_PAGE: usize = 1000;
 const MAX_MEDIA_PER_POST: usize = 1000;
 /// Most requests one call may ask for.
 const MAX_REQUESTS_PER_CALL: usize = 100;
+/// Longest text field of a post (id, URL, blog, type, tag, summary,
+/// reblog source, trail blog), in bytes.
+const MAX_TEXT_BYTES: usize = 64 * 1024;
+/// Most tags one post may carry.
+const MAX_TAGS_PER_POST: usize = 1000;
 /// Longest URL a plugin may return, in bytes.
 const MAX_URL_BYTES: usize = 8 * 1024;
 
@@ -168,6 +173,9 @@ impl Scraper {
             ));
         }
         for post in &page.posts {
+            if let Some(what) = oversized_text(post) {
+                return Err(self.too_large("parse", input, what));
+            }
             if post.media.len() > MAX_MEDIA_PER_POST {
                 let what = format!(
                     "post {} with {} media items (at most {MAX_MEDIA_PER_POST})",
@@ -190,4 +198,55 @@ impl Scraper {
         }
         Ok(())
     }
+}
+
+/// Names the first text field of `post` that exceeds its bound.
+fn oversized_text(post: &Post) -> Option<String> {
+    if post.tags.len() > MAX_TAGS_PER_POST {
+        return Some(format!(
+            "post {} with {} tags (at most {MAX_TAGS_PER_POST})",
+            short(&post.id),
+            post.tags.len()
+        ));
+    }
+    let reblog = post.reblog.iter().flat_map(|source| {
+        [
+            Some(&source.from_blog),
+            source.from_url.as_ref(),
+            source.root_blog.as_ref(),
+            source.root_url.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+    });
+    let fields = [
+        &post.id,
+        &post.url,
+        &post.blog,
+        &post.post_type,
+        &post.summary,
+    ]
+    .into_iter()
+    .chain(post.tags.iter())
+    .chain(reblog)
+    .chain(
+        post.media
+            .iter()
+            .filter_map(|media| media.trail_blog.as_ref()),
+    );
+    for field in fields {
+        if field.len() > MAX_TEXT_BYTES {
+            return Some(format!(
+                "post {} with a text field of {} bytes (at most {MAX_TEXT_BYTES})",
+                short(&post.id),
+                field.len()
+            ));
+        }
+    }
+    None
+}
+
+/// The first 40 characters of an id, for messages.
+fn short(id: &str) -> String {
+    id.chars().take(40).collect()
 }

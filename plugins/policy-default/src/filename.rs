@@ -1,87 +1,76 @@
-//! File names of media items: turns a post id and a media URL into a name
-//! that is the same on every run, unique within the blog, and valid on both
-//! Windows and Linux.
+//! File names of media items: renders the `filename` template for an item
+//! and keeps the names of one post's items apart. A name is the same on
+//! every run, unique within the blog, and valid on Windows and Linux.
 
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 
+use crate::template::{Template, Values, Variant};
 use crate::tumblr_archiver::plugin::types::{Media, MediaKind, Post};
 
-/// Maximum length of the part of a name taken from the URL, in bytes.
-const MAX_BASENAME_BYTES: usize = 100;
-
-/// Maximum length of a post id that is used unchanged, in bytes.
-const MAX_PLAIN_ID_BYTES: usize = 40;
-
-/// Number of leading id characters kept when an id is replaced by a hash.
-const HASHED_ID_PREFIX_CHARS: usize = 23;
-
-/// Stem used when a URL's last path segment leaves nothing usable.
-const FALLBACK_STEM: &str = "media";
-
-/// Maximum length of an extension taken from a URL, in characters.
-const MAX_EXTENSION_CHARS: usize = 5;
-
-/// Returns the file name of `item`, the media item at `index` in
-/// `post.media`, relative to the blog's folder.
+/// Returns the path of `item`, the media item at `index` in `post.media`,
+/// relative to the blog's folder.
 ///
-/// The name is `{id}_{basename}`:
+/// The name is `template` rendered for the item (see `template::Values`).
+/// With the default template `{post_id}_{name}.{ext}` that is
+/// `{id}_{basename}`:
 ///
-/// - `id` is `post.id` when it is 1 to 40 ASCII letters, digits or `-`, as
-///   Tumblr's decimal ids are. Any other id becomes its first 23 characters
-///   (others replaced by `-`) followed by `-h` and a 64-bit FNV-1a hash of
-///   the whole id in hex, so the id part never contains `_` or `.`.
-/// - `basename` is the last path segment of `item.url`, without query or
-///   fragment. It is percent-decoded unless decoding yields invalid UTF-8,
-///   a `/`, a `\` or a control character. Every character outside
-///   `[A-Za-z0-9._-]` becomes `_`, runs of dots become one dot, and leading
-///   and trailing dots are removed. An empty result becomes `media`. When
-///   the name has no extension of 1 to 5 ASCII letters and digits with at
-///   least one letter, the kind adds one: `.jpg` for an image, `.gif`,
-///   `.mp4` for a video, `.mp3` for audio. A longer name is cut to 100 bytes
-///   with its extension kept. A Windows device name before the first dot
-///   (CON, PRN, AUX, NUL, COM0 to COM9, LPT0 to LPT9, any case) gets `_`
-///   appended, so `con.jpg` becomes `con_.jpg`.
-/// - An embed is named `{id}_{index}_embed.txt`.
+/// - `id` is `plugin_sdk::naming::id_component(post.id)`: the id itself
+///   when it is 1 to 40 ASCII letters, digits or `-`, as Tumblr's decimal
+///   ids are, else a prefix and a hash.
+/// - `basename` is `plugin_sdk::naming::url_basename(item.url)`: the last
+///   path segment of the URL reduced to `[A-Za-z0-9._-]`, at most 100
+///   bytes, with an extension for the kind when the URL has none, and never
+///   a Windows device name.
+/// - An embed, which the host records but does not download, has the name
+///   `embed` and the extension `txt`, and always takes the indexed form,
+///   `{id}_{index}_embed.txt`.
 ///
 /// When an item of the same post at a lower index already has the name,
-/// the item becomes `{id}_{index}_{basename}`, and if even that name is
-/// taken, `{id}_{index}_{n}_{basename}` with the smallest free `n` from 2.
-/// So the name depends only on the id, `item.url`, `index` and the URLs of
-/// the items before it, and the host's post-id deduplication makes names
-/// of different posts differ in their id part.
-pub fn media_filename(post: &Post, item: &Media, index: u32) -> String {
-    let id = id_part(&post.id);
+/// the item takes the indexed form (`{id}_{index}_{basename}`), and if even
+/// that name is taken, `{id}_{index}_{n}_{basename}` with the smallest free
+/// `n` from 2. `Template::render` shows where other templates put the
+/// index. So the name depends only on the template, the post, `item`,
+/// `index` and the items before it, and the host's post-id deduplication
+/// makes names of different posts differ wherever the template contains
+/// `{post_id}`.
+///
+/// NOTE: every call renders the names of all earlier items of the post, so
+/// naming a whole post takes time quadratic in its number of media.
+pub fn media_filename(template: &Template, post: &Post, item: &Media, index: u32) -> String {
     // A B-tree set rather than a hash set, because `HashSet` seeds its hasher
     // through a `wasi:random` import that nothing else here needs.
     let mut taken = BTreeSet::new();
     for (earlier_index, earlier) in post.media.iter().take(index as usize).enumerate() {
-        let name = free_name(&id, earlier, earlier_index, &taken);
+        let earlier_index = u32::try_from(earlier_index).unwrap_or(u32::MAX);
+        let name = free_name(template, post, earlier, earlier_index, &taken);
         taken.insert(name);
     }
-    free_name(&id, item, index as usize, &taken)
+    free_name(template, post, item, index, &taken)
 }
 
-/// Returns the first candidate name of `item` that is not in `taken`.
-fn free_name(id: &str, item: &Media, index: usize, taken: &BTreeSet<String>) -> String {
-    let (basename, plain_allowed) = match item.kind {
-        MediaKind::Embed => (Cow::Borrowed("embed.txt"), false),
-        kind => (Cow::Owned(url_basename(&item.url, kind)), true),
-    };
-    if plain_allowed {
-        let plain = format!("{id}_{basename}");
+/// Returns the first form of `item`'s name that is not in `taken`.
+fn free_name(
+    template: &Template,
+    post: &Post,
+    item: &Media,
+    index: u32,
+    taken: &BTreeSet<String>,
+) -> String {
+    let values = Values::new(post, item, index);
+    if item.kind != MediaKind::Embed {
+        let plain = template.render(&values, Variant::Plain);
         if !taken.contains(&plain) {
             return plain;
         }
     }
-    let indexed = format!("{id}_{index}_{basename}");
+    let indexed = template.render(&values, Variant::Indexed);
     if !taken.contains(&indexed) {
         return indexed;
     }
     // Ends because `taken` is finite.
     let mut n = 2usize;
     loop {
-        let candidate = format!("{id}_{index}_{n}_{basename}");
+        let candidate = template.render(&values, Variant::Counted(n));
         if !taken.contains(&candidate) {
             return candidate;
         }
@@ -89,195 +78,16 @@ fn free_name(id: &str, item: &Media, index: usize, taken: &BTreeSet<String>) -> 
     }
 }
 
-/// Returns the id part of a file name, as documented on `media_filename`.
-fn id_part(id: &str) -> String {
-    let plain = !id.is_empty()
-        && id.len() <= MAX_PLAIN_ID_BYTES
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    if plain {
-        return id.to_owned();
-    }
-    let prefix: String = id
-        .chars()
-        .take(HASHED_ID_PREFIX_CHARS)
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    format!("{prefix}-h{:016x}", fnv1a_64(id.as_bytes()))
-}
-
-/// 64-bit FNV-1a, chosen because it is short, fixed across Rust versions
-/// and platforms, and needs no dependency.
-fn fnv1a_64(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in bytes {
-        hash ^= u64::from(*byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
-}
-
-/// Returns the basename of a non-embed media URL, as documented on
-/// `media_filename`.
-fn url_basename(url: &str, kind: MediaKind) -> String {
-    let segment = last_path_segment(url);
-    let decoded = percent_decode_if_safe(segment);
-    let reduced = reduce_characters(&decoded);
-    let trimmed = reduced.trim_matches('.');
-    let name = if trimmed.is_empty() {
-        FALLBACK_STEM
-    } else {
-        trimmed
-    };
-
-    let (stem, extension) = match split_extension(name) {
-        Some((stem, extension)) => (stem, extension),
-        None => (name, kind_extension(kind)),
-    };
-    let max_stem_bytes = MAX_BASENAME_BYTES - 1 - extension.len();
-    // `reduce_characters` leaves only ASCII, so any byte index is a char
-    // boundary.
-    let stem = &stem[..stem.len().min(max_stem_bytes)];
-    let stem = stem.trim_end_matches('.');
-    let stem = if stem.is_empty() { FALLBACK_STEM } else { stem };
-
-    avoid_device_name(format!("{stem}.{extension}"))
-}
-
-/// Returns the last segment of the URL's path, without query or fragment.
-/// Both `/` and `\` end a segment, because web browsers read `\` in an
-/// http URL as `/`.
-fn last_path_segment(url: &str) -> &str {
-    let end = url.find(['?', '#']).unwrap_or(url.len());
-    let url = &url[..end];
-    let path = match url.find("://") {
-        Some(scheme_end) => {
-            let after_scheme = &url[scheme_end + 3..];
-            match after_scheme.find(['/', '\\']) {
-                Some(path_start) => &after_scheme[path_start..],
-                None => "",
-            }
-        }
-        None => url,
-    };
-    path.rsplit(['/', '\\']).next().unwrap_or("")
-}
-
-/// Percent-decodes `segment` unless the result is invalid UTF-8 or contains a
-/// path separator or control character, in which case `segment` is kept
-/// as it is. A `%` not followed by two hex digits stays literal.
-fn percent_decode_if_safe(segment: &str) -> Cow<'_, str> {
-    if !segment.contains('%') {
-        return Cow::Borrowed(segment);
-    }
-    let bytes = segment.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
-            (b'%', Some(high), Some(low)) => hex_value(*high).zip(hex_value(*low)),
-            _ => None,
-        };
-        match escaped {
-            Some((high, low)) => {
-                decoded.push(high << 4 | low);
-                i += 3;
-            }
-            None => {
-                decoded.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    match String::from_utf8(decoded) {
-        Ok(text)
-            if !text
-                .chars()
-                .any(|c| c == '/' || c == '\\' || c.is_control()) =>
-        {
-            Cow::Owned(text)
-        }
-        _ => Cow::Borrowed(segment),
-    }
-}
-
-fn hex_value(byte: u8) -> Option<u8> {
-    char::from(byte)
-        .to_digit(16)
-        .and_then(|d| u8::try_from(d).ok())
-}
-
-/// Replaces every character outside `[A-Za-z0-9._-]` with `_` and collapses
-/// runs of dots into one dot.
-fn reduce_characters(text: &str) -> String {
-    let mut reduced = String::with_capacity(text.len());
-    for c in text.chars() {
-        let c = if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-            c
-        } else {
-            '_'
-        };
-        if c == '.' && reduced.ends_with('.') {
-            continue;
-        }
-        reduced.push(c);
-    }
-    reduced
-}
-
-/// Splits `name` into a non-empty stem and an extension of 1 to 5 ASCII
-/// letters and digits with at least one letter, or returns none.
-fn split_extension(name: &str) -> Option<(&str, &str)> {
-    let (stem, extension) = name.rsplit_once('.')?;
-    let usable = !stem.is_empty()
-        && (1..=MAX_EXTENSION_CHARS).contains(&extension.len())
-        && extension.bytes().all(|b| b.is_ascii_alphanumeric())
-        && extension.bytes().any(|b| b.is_ascii_alphabetic());
-    usable.then_some((stem, extension))
-}
-
-fn kind_extension(kind: MediaKind) -> &'static str {
-    match kind {
-        MediaKind::Image => "jpg",
-        MediaKind::Gif => "gif",
-        MediaKind::Video => "mp4",
-        MediaKind::Audio => "mp3",
-        MediaKind::Embed => "txt",
-    }
-}
-
-/// Appends `_` to the part of `name` before its first dot when that part is
-/// a Windows device name, which Windows reserves with any extension.
-fn avoid_device_name(name: String) -> String {
-    let (first, rest) = match name.split_once('.') {
-        Some((first, rest)) => (first, Some(rest)),
-        None => (name.as_str(), None),
-    };
-    if !is_device_name(first) {
-        return name;
-    }
-    match rest {
-        Some(rest) => format!("{first}_.{rest}"),
-        None => format!("{first}_"),
-    }
-}
-
-fn is_device_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    match upper.as_str() {
-        "CON" | "PRN" | "AUX" | "NUL" => true,
-        _ => {
-            let bytes = upper.as_bytes();
-            bytes.len() == 4
-                && (upper.starts_with("COM") || upper.starts_with("LPT"))
-                && bytes[3].is_ascii_digit()
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use plugin_sdk::naming::{MAX_COMPONENT_BYTES, fnv1a_64, id_component, is_device_name};
     use std::collections::HashSet;
+
+    /// Name under the default template.
+    fn default_name(post: &Post, item: &Media, index: u32) -> String {
+        media_filename(&Template::default(), post, item, index)
+    }
 
     const ID: &str = "700000000000000001";
 
@@ -308,7 +118,7 @@ mod tests {
     /// Name of a post's only item.
     fn single(url: &str, kind: MediaKind) -> String {
         let item = media(url, kind);
-        media_filename(&post(ID, vec![item.clone()]), &item, 0)
+        default_name(&post(ID, vec![item.clone()]), &item, 0)
     }
 
     /// Checks the properties every name must have on Windows and Linux.
@@ -350,8 +160,8 @@ mod tests {
     fn filename_same_basename_two_posts() {
         let url = "https://64.media.tumblr.com/aaa/s640x960/0123456789abcdef.png";
         let item = media(url, MediaKind::Image);
-        let first = media_filename(&post("101", vec![item.clone()]), &item, 0);
-        let second = media_filename(&post("102", vec![item.clone()]), &item, 0);
+        let first = default_name(&post("101", vec![item.clone()]), &item, 0);
+        let second = default_name(&post("102", vec![item.clone()]), &item, 0);
         assert_eq!(first, "101_0123456789abcdef.png");
         assert_eq!(second, "102_0123456789abcdef.png");
     }
@@ -382,7 +192,7 @@ mod tests {
         let url = format!("https://example.com/{stem}.jpeg");
         let name = single(&url, MediaKind::Image);
         let basename = name.strip_prefix(&format!("{ID}_")).unwrap_or("");
-        assert_eq!(basename.len(), MAX_BASENAME_BYTES);
+        assert_eq!(basename.len(), MAX_COMPONENT_BYTES);
         assert!(basename.ends_with(".jpeg"), "{basename}");
         assert_eq!(basename, format!("{}.jpeg", "a".repeat(95)));
         assert_portable(&name);
@@ -504,7 +314,7 @@ mod tests {
         ];
         let post = post(ID, items.clone());
         let names: Vec<String> = (0..items.len())
-            .map(|i| media_filename(&post, &items[i], i as u32))
+            .map(|i| default_name(&post, &items[i], i as u32))
             .collect();
         assert_eq!(names[0], format!("{ID}_photo.jpg"));
         assert_eq!(names[1], format!("{ID}_other.jpg"));
@@ -524,7 +334,7 @@ mod tests {
         ];
         let post = post(ID, items.clone());
         let names: Vec<String> = (0..items.len())
-            .map(|i| media_filename(&post, &items[i], i as u32))
+            .map(|i| default_name(&post, &items[i], i as u32))
             .collect();
         assert_eq!(names[0], format!("{ID}_x.jpg"));
         assert_eq!(names[1], format!("{ID}_2_x.jpg"));
@@ -542,7 +352,7 @@ mod tests {
             media("https://www.youtube.com/watch?v=abc", MediaKind::Embed),
         ];
         let post = post(ID, items.clone());
-        let name = media_filename(&post, &items[1], 1);
+        let name = default_name(&post, &items[1], 1);
         assert_eq!(name, format!("{ID}_1_embed.txt"));
         assert_portable(&name);
     }
@@ -554,8 +364,8 @@ mod tests {
             media("https://64.media.tumblr.com/b/photo.jpg", MediaKind::Image),
         ];
         let post = post(ID, items.clone());
-        let first = media_filename(&post, &items[1], 1);
-        let second = media_filename(&post, &items[1], 1);
+        let first = default_name(&post, &items[1], 1);
+        let second = default_name(&post, &items[1], 1);
         assert_eq!(first, second);
         assert_eq!(first, format!("{ID}_1_photo.jpg"));
     }
@@ -566,37 +376,236 @@ mod tests {
         let ids = ["../../etc", "a_b", "a:b", "", "CON", &"9".repeat(41)];
         let mut id_parts = HashSet::new();
         for id in ids {
-            let name = media_filename(&post(id, vec![item.clone()]), &item, 0);
+            let name = default_name(&post(id, vec![item.clone()]), &item, 0);
             assert_portable(&name);
             let (id_part, rest) = name.split_once('_').unwrap_or(("", ""));
             assert_eq!(rest, "photo.jpg", "{id:?}");
             assert!(!id_part.is_empty(), "{id:?}");
             assert!(id_parts.insert(id_part.to_owned()), "{id:?} repeats");
         }
-        assert_eq!(id_part("CON"), "CON");
-        assert_eq!(id_part("a_b"), format!("a-b-h{:016x}", fnv1a_64(b"a_b")));
+        assert_eq!(id_component("CON"), "CON");
+        assert_eq!(
+            id_component("a_b"),
+            format!("a-b-h{:016x}", fnv1a_64(b"a_b"))
+        );
     }
 
-    #[test]
-    fn fnv1a_known_values() {
-        // Reference values of 64-bit FNV-1a.
-        assert_eq!(fnv1a_64(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a_64(b"a"), 0xaf63_dc4c_8601_ec8c);
+    /// Name of `item` at `index` of `post` under `template`.
+    fn templated(template: &str, post: &Post, index: usize) -> String {
+        let parsed = Template::parse(template);
+        assert!(parsed.is_ok(), "{parsed:?}");
+        let parsed = parsed.unwrap_or_default();
+        media_filename(&parsed, post, &post.media[index], index as u32)
     }
 
-    #[test]
-    fn last_segment_table() {
-        let cases = [
-            ("https://h/a/b.jpg", "b.jpg"),
-            ("https://h/a/b.jpg?x=/y.png", "b.jpg"),
-            ("https://h/a/b.jpg#/c.png", "b.jpg"),
-            ("https://h/a/", ""),
-            ("https://h", ""),
-            ("https://h?x=1", ""),
-            ("relative/path.gif", "path.gif"),
-        ];
-        for (url, expected) in cases {
-            assert_eq!(last_path_segment(url), expected, "{url}");
+    fn tagged(tags: &[&str]) -> Post {
+        let item = media(
+            "https://64.media.tumblr.com/a/tumblr_xyz_1280.jpg",
+            MediaKind::Image,
+        );
+        Post {
+            tags: tags.iter().map(|tag| (*tag).to_owned()).collect(),
+            ..post(ID, vec![item])
         }
+    }
+
+    /// Checks a path's components the way the host would, so that the
+    /// host's sanitising leaves the path unchanged.
+    fn assert_safe_path(path: &str) {
+        for component in path.split('/') {
+            assert!(!component.is_empty(), "{path:?}");
+            assert!(component.len() <= 255, "{path:?}");
+            assert!(
+                !component
+                    .chars()
+                    .any(|c| c.is_control() || "\\<>:\"|?*".contains(c)),
+                "{path:?}"
+            );
+            assert!(!component.starts_with(['.', ' ']), "{path:?}");
+            assert!(!component.ends_with(['.', ' ']), "{path:?}");
+            let first = component.split('.').next().unwrap_or("");
+            assert!(!is_device_name(first), "{path:?}");
+        }
+    }
+
+    #[test]
+    fn placeholder_values() {
+        let mut trail = media(
+            "https://va.media.tumblr.com/tumblr_abc123",
+            MediaKind::Video,
+        );
+        trail.trail_blog = Some("root-blog".to_owned());
+        let own = media(
+            "https://64.media.tumblr.com/a/tumblr_xyz_1280.png",
+            MediaKind::Image,
+        );
+        let post = Post {
+            tags: vec!["Art".to_owned(), "second".to_owned()],
+            ..post(ID, vec![own, trail])
+        };
+        // 1700000000 is 2023-11-14 22:13:20 UTC.
+        let cases = [
+            ("{post_id}", 0, ID.to_owned()),
+            ("x/{index}", 1, "x/1".to_owned()),
+            ("{name}", 0, "tumblr_xyz_1280".to_owned()),
+            ("{name}", 1, "tumblr_abc123".to_owned()),
+            ("{ext}", 0, "png".to_owned()),
+            ("{ext}", 1, "mp4".to_owned()),
+            ("{kind}", 0, "image".to_owned()),
+            ("{kind}", 1, "video".to_owned()),
+            ("{blog}", 0, "example-blog".to_owned()),
+            ("{blog}", 1, "1_example-blog".to_owned()),
+            ("{trail_blog}", 0, "example-blog".to_owned()),
+            ("{trail_blog}", 1, "root-blog".to_owned()),
+            ("{date}", 0, "2023-11-14".to_owned()),
+            ("{year}/{month}/{post_id}", 0, format!("2023/11/{ID}")),
+            ("{tag}", 0, "Art".to_owned()),
+        ];
+        for (template, index, expected) in cases {
+            assert_eq!(templated(template, &post, index), expected, "{template}");
+        }
+    }
+
+    #[test]
+    fn placeholder_embed_values() {
+        let items = vec![media("https://www.youtube.com/embed/abc", MediaKind::Embed)];
+        let post = post(ID, items);
+        assert_eq!(
+            templated("{kind}/{name}.{ext}", &post, 0),
+            "embed/0_embed.txt"
+        );
+    }
+
+    #[test]
+    fn placeholder_untagged() {
+        assert_eq!(
+            templated("{tag}/{post_id}", &tagged(&[]), 0),
+            format!("untagged/{ID}")
+        );
+    }
+
+    #[test]
+    fn placeholder_tag_scripts() {
+        let bang = "!".repeat(58);
+        for tag in ["Über", "日本語タグ", "🦊", bang.as_str(), "sample tag 1"] {
+            let name = templated("{tag}/{post_id}.{ext}", &tagged(&[tag]), 0);
+            assert_eq!(name, format!("{tag}/{ID}.jpg"), "{tag:?}");
+            assert_safe_path(&name);
+        }
+    }
+
+    #[test]
+    fn placeholder_tags_stay_distinct() {
+        let tags = [
+            "a/b", "a_b", "a\\b", "a:b", "..", "CON", "", " a", "a~b", "a_b~x",
+        ];
+        let mut names = HashSet::new();
+        for tag in tags {
+            let name = templated("{tag}/{post_id}.{ext}", &tagged(&[tag]), 0);
+            assert_safe_path(&name);
+            assert_eq!(name.matches('/').count(), 1, "{tag:?} gave {name:?}");
+            assert!(names.insert(name.clone()), "{tag:?} gave {name:?} twice");
+        }
+        let slash = templated("{tag}/{post_id}", &tagged(&["a/b"]), 0);
+        let hash = format!("{:016x}", fnv1a_64(b"a/b"));
+        assert_eq!(slash, format!("a_b~{hash}/{ID}"));
+    }
+
+    #[test]
+    fn placeholder_long_tag_bounded() {
+        let tag = "ä".repeat(300);
+        let name = templated("{tag}/{post_id}", &tagged(&[&tag]), 0);
+        let folder = name.split('/').next().unwrap_or("");
+        assert!(folder.len() <= MAX_COMPONENT_BYTES, "{}", folder.len());
+        assert!(folder.starts_with("ää"), "{folder}");
+        assert_safe_path(&name);
+    }
+
+    #[test]
+    fn placeholder_blog_values_sanitized() {
+        let mut item = media("https://x.test/a.jpg", MediaKind::Image);
+        item.trail_blog = Some("../evil".to_owned());
+        let post = Post {
+            blog: "con".to_owned(),
+            ..post(ID, vec![item])
+        };
+        let name = templated("{blog}/{trail_blog}/{post_id}", &post, 0);
+        assert_safe_path(&name);
+        assert_eq!(name.matches('/').count(), 2, "{name}");
+        assert!(name.starts_with("con_~"), "{name}");
+        assert!(name.contains("/___evil~"), "{name}");
+    }
+
+    #[test]
+    fn templated_collisions_without_post_id() {
+        let items = vec![
+            media("https://64.media.tumblr.com/a/photo.jpg", MediaKind::Image),
+            media("https://64.media.tumblr.com/b/photo.jpg", MediaKind::Image),
+            media(
+                "https://64.media.tumblr.com/c/1_photo.jpg",
+                MediaKind::Image,
+            ),
+        ];
+        let post = post(ID, items);
+        let names: Vec<String> = (0..3)
+            .map(|i| templated("{kind}/{name}.{ext}", &post, i))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "image/photo.jpg",
+                "image/1_photo.jpg",
+                "image/2_1_photo.jpg"
+            ]
+        );
+    }
+
+    #[test]
+    fn templated_collisions_after_post_id() {
+        let items = vec![
+            media("https://64.media.tumblr.com/a/photo.jpg", MediaKind::Image),
+            media("https://64.media.tumblr.com/b/photo.jpg", MediaKind::Image),
+        ];
+        let post = post(ID, items);
+        let name = templated("{date}/{post_id}-{name}.{ext}", &post, 1);
+        assert_eq!(name, format!("2023-11-14/{ID}_1-photo.jpg"));
+    }
+
+    #[test]
+    fn templated_counted_form() {
+        // Item 1's indexed name equals item 0's plain name, so item 2 needs
+        // the counted form.
+        let items = vec![
+            media("https://x.test/1_a.jpg", MediaKind::Image),
+            media("https://x.test/a.jpg", MediaKind::Image),
+            media("https://x.test/b/a.jpg", MediaKind::Image),
+        ];
+        let first = post(ID, items);
+        let names: Vec<String> = (0..3)
+            .map(|i| templated("{name}.{ext}", &first, i))
+            .collect();
+        assert_eq!(names, ["1_a.jpg", "a.jpg", "2_a.jpg"]);
+        let items = vec![
+            media("https://x.test/a.jpg", MediaKind::Image),
+            media("https://x.test/1_a.jpg", MediaKind::Image),
+            media("https://x.test/b/1_a.jpg", MediaKind::Image),
+            media("https://x.test/c/a.jpg", MediaKind::Image),
+        ];
+        let second = post(ID, items);
+        let names: Vec<String> = (0..4)
+            .map(|i| templated("{name}.{ext}", &second, i))
+            .collect();
+        assert_eq!(names, ["a.jpg", "1_a.jpg", "2_1_a.jpg", "3_a.jpg"]);
+    }
+
+    #[test]
+    fn templated_device_name_from_parts() {
+        let items = vec![
+            media("https://x.test/a.jpg", MediaKind::Image),
+            media("https://x.test/b.jpg", MediaKind::Image),
+        ];
+        let post = post(ID, items);
+        let name = templated("LPT{index}.{ext}", &post, 1);
+        assert_eq!(name, "LPT1_.jpg");
     }
 }

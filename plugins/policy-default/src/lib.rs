@@ -1,5 +1,6 @@
-//! Default policy plugin: keeps posts and media according to the `reblogs`
-//! and `kinds` options and names each media file after its post id and the
+//! Default policy plugin. It keeps posts by reblog status, post type, tags
+//! and date, and media by kind and by the blog that contributed them. It
+//! names each file by a template, by default after its post id and the
 //! last segment of its URL. It builds as a WebAssembly component for the
 //! `policy` world, and natively for unit tests, which call the same `Guest`
 //! implementation without exporting it.
@@ -7,10 +8,14 @@
 wit_bindgen::generate!({ path: "../../wit", world: "policy" });
 
 mod filename;
+mod filters;
 mod settings;
+mod template;
+
+plugin_sdk::impl_wit_conversions!(crate::tumblr_archiver::plugin::types);
 
 use exports::tumblr_archiver::plugin::select::Guest;
-use tumblr_archiver::plugin::types::{Media, OptionSpec, PluginError, PluginInfo, Post};
+use tumblr_archiver::plugin::types::{Media, PluginError, PluginInfo, Post};
 
 /// The exported policy. Its settings live in `settings`, because the
 /// component model calls free functions, not methods on an instance.
@@ -21,28 +26,13 @@ impl Guest for DefaultPolicy {
         PluginInfo {
             name: "default-policy".to_owned(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
-            description: "Keeps posts and media by reblog status and media kind, \
-                          and names files {post id}_{URL file name}"
+            description: "Keeps posts by reblog status, type, tags and date, and media by kind \
+                          and contributing blog, and names files by a template, by default \
+                          {post id}_{URL file name}"
                 .to_owned(),
             hosts: Vec::new(),
             needs_api_key: false,
-            options: vec![
-                OptionSpec {
-                    name: settings::REBLOGS_KEY.to_owned(),
-                    help: "Which posts to keep: include (all posts), exclude (original \
-                           posts only) or only (reblogs only)"
-                        .to_owned(),
-                    default_value: Some("include".to_owned()),
-                },
-                OptionSpec {
-                    name: settings::KINDS_KEY.to_owned(),
-                    help: format!(
-                        "Media kinds to download, as a comma-separated list of {}",
-                        settings::KIND_NAMES.join(", ")
-                    ),
-                    default_value: Some(settings::KIND_NAMES.join(",")),
-                },
-            ],
+            options: settings::option_specs(),
         }
     }
 
@@ -56,12 +46,12 @@ impl Guest for DefaultPolicy {
         settings::current().keeps_post(&post)
     }
 
-    fn keep_media(_post: Post, item: Media) -> bool {
-        settings::current().keeps_kind(item.kind)
+    fn keep_media(post: Post, item: Media) -> bool {
+        settings::current().keeps_media(&post, &item)
     }
 
     fn filename(post: Post, item: Media, index: u32) -> String {
-        filename::media_filename(&post, &item, index)
+        filename::media_filename(&settings::current().filename, &post, &item, index)
     }
 }
 
@@ -117,12 +107,34 @@ mod tests {
         assert!(info.hosts.is_empty());
         assert!(!info.needs_api_key);
         let names: Vec<&str> = info.options.iter().map(|o| o.name.as_str()).collect();
-        assert_eq!(names, ["reblogs", "kinds"]);
+        assert_eq!(
+            names,
+            [
+                "reblogs",
+                "kinds",
+                "types",
+                "tags",
+                "exclude-tags",
+                "since",
+                "until",
+                "trail-blogs",
+                "exclude-trail-blogs",
+                "filename"
+            ]
+        );
         assert_eq!(info.options[0].default_value.as_deref(), Some("include"));
         assert_eq!(
             info.options[1].default_value.as_deref(),
             Some("image,gif,video,audio,embed")
         );
+        assert_eq!(
+            info.options[9].default_value.as_deref(),
+            Some("{post_id}_{name}.{ext}")
+        );
+        for option in &info.options {
+            assert!(!option.help.is_empty(), "{}", option.name);
+            assert!(!option.help.contains('\n'), "{}", option.name);
+        }
     }
 
     #[test]
@@ -133,7 +145,7 @@ mod tests {
             .iter()
             .filter_map(|o| Some((o.name.clone(), o.default_value.clone()?)))
             .collect();
-        assert_eq!(defaults.len(), 2);
+        assert_eq!(defaults.len(), 3);
         assert!(DefaultPolicy::configure(defaults).is_ok());
     }
 
@@ -251,6 +263,190 @@ mod tests {
         assert_eq!(
             DefaultPolicy::filename(post, item, 0),
             "700000000000000001_tumblr_xyz_1280.jpg"
+        );
+    }
+
+    fn configured(pairs: &[(&str, &str)]) {
+        let result = DefaultPolicy::configure(options(pairs));
+        assert!(result.is_ok(), "{pairs:?}: {result:?}");
+    }
+
+    fn post_with(post_type: &str, tags: &[&str], timestamp: i64, kinds: &[MediaKind]) -> Post {
+        Post {
+            post_type: post_type.to_owned(),
+            tags: tags.iter().map(|tag| (*tag).to_owned()).collect(),
+            timestamp,
+            media: kinds.iter().map(|kind| media(*kind)).collect(),
+            ..post(false)
+        }
+    }
+
+    #[test]
+    fn types_option() {
+        configured(&[("types", "photo,video")]);
+        assert!(DefaultPolicy::keep_post(post_with("photo", &[], 0, &[])));
+        assert!(DefaultPolicy::keep_post(post_with("video", &[], 0, &[])));
+        assert!(!DefaultPolicy::keep_post(post_with("text", &[], 0, &[])));
+        assert!(DefaultPolicy::keep_post(post_with(
+            "blocks",
+            &[],
+            0,
+            &[MediaKind::Gif]
+        )));
+        assert!(!DefaultPolicy::keep_post(post_with("blocks", &[], 0, &[])));
+    }
+
+    #[test]
+    fn tags_and_exclude_tags() {
+        configured(&[("tags", "art,日本語タグ"), ("exclude-tags", "WIP")]);
+        assert!(DefaultPolicy::keep_post(post_with(
+            "photo",
+            &["Art"],
+            0,
+            &[]
+        )));
+        assert!(DefaultPolicy::keep_post(post_with(
+            "photo",
+            &["日本語タグ"],
+            0,
+            &[]
+        )));
+        assert!(!DefaultPolicy::keep_post(post_with(
+            "photo",
+            &["art", "wip"],
+            0,
+            &[]
+        )));
+        assert!(!DefaultPolicy::keep_post(post_with(
+            "photo",
+            &["other"],
+            0,
+            &[]
+        )));
+        assert!(!DefaultPolicy::keep_post(post_with("photo", &[], 0, &[])));
+
+        configured(&[("exclude-tags", "nsfw")]);
+        assert!(DefaultPolicy::keep_post(post_with("photo", &[], 0, &[])));
+        assert!(!DefaultPolicy::keep_post(post_with(
+            "photo",
+            &["NSFW"],
+            0,
+            &[]
+        )));
+    }
+
+    #[test]
+    fn since_and_until() {
+        configured(&[("since", "2015-09-01"), ("until", "2015-09-08")]);
+        // 2015-09-01 00:00:00 UTC and 2015-09-08 23:59:59 UTC.
+        let first = 1_441_065_600;
+        let last = 1_441_756_799;
+        assert!(DefaultPolicy::keep_post(post_with(
+            "photo",
+            &[],
+            first,
+            &[]
+        )));
+        assert!(DefaultPolicy::keep_post(post_with("photo", &[], last, &[])));
+        assert!(!DefaultPolicy::keep_post(post_with(
+            "photo",
+            &[],
+            first - 1,
+            &[]
+        )));
+        assert!(!DefaultPolicy::keep_post(post_with(
+            "photo",
+            &[],
+            last + 1,
+            &[]
+        )));
+
+        configured(&[("since", "2015-09-08")]);
+        assert!(DefaultPolicy::keep_post(post_with(
+            "photo",
+            &[],
+            i64::MAX,
+            &[]
+        )));
+        configured(&[("until", "2015-09-08")]);
+        assert!(DefaultPolicy::keep_post(post_with(
+            "photo",
+            &[],
+            i64::MIN,
+            &[]
+        )));
+    }
+
+    #[test]
+    fn trail_blogs_per_media() {
+        let post = post(true);
+        let mut from_root = media(MediaKind::Image);
+        from_root.trail_blog = Some("root-blog".to_owned());
+        let own = media(MediaKind::Image);
+
+        configured(&[("trail-blogs", "root-blog")]);
+        assert!(DefaultPolicy::keep_post(post.clone()));
+        assert!(DefaultPolicy::keep_media(post.clone(), from_root.clone()));
+        assert!(!DefaultPolicy::keep_media(post.clone(), own.clone()));
+
+        configured(&[("exclude-trail-blogs", "root-blog")]);
+        assert!(!DefaultPolicy::keep_media(post.clone(), from_root.clone()));
+        assert!(DefaultPolicy::keep_media(post.clone(), own.clone()));
+
+        configured(&[("trail-blogs", "example-blog"), ("kinds", "gif")]);
+        assert!(!DefaultPolicy::keep_media(post.clone(), own));
+        assert!(DefaultPolicy::keep_media(post, media(MediaKind::Gif)));
+    }
+
+    #[test]
+    fn filename_option() {
+        let mut post = post(false);
+        post.tags = vec!["Über".to_owned()];
+        let item = media(MediaKind::Image);
+        post.media = vec![item.clone()];
+        configured(&[("filename", "{tag}/{year}/{post_id}_{index}.{ext}")]);
+        assert_eq!(
+            DefaultPolicy::filename(post.clone(), item.clone(), 0),
+            "Über/2023/700000000000000001_0.jpg"
+        );
+        configured(&[]);
+        assert_eq!(
+            DefaultPolicy::filename(post, item, 0),
+            "700000000000000001_tumblr_xyz_1280.jpg"
+        );
+    }
+
+    #[test]
+    fn configure_rejects_bad_values() {
+        // (key, value, words the message must contain besides key and value)
+        let cases = [
+            ("types", "photos", vec!["text, photo, quote"]),
+            ("tags", "", vec!["empty"]),
+            ("exclude-tags", "a,,b", vec!["empty entry"]),
+            ("since", "2015-9-1", vec!["YYYY-MM-DD"]),
+            ("until", "yesterday", vec!["YYYY-MM-DD"]),
+            ("trail-blogs", "not a blog", vec!["blog name"]),
+            ("exclude-trail-blogs", "x_y", vec!["blog name"]),
+            ("filename", "{id}.{ext}", vec!["{post_id}", "{tag}"]),
+        ];
+        for (key, value, words) in cases {
+            let result = DefaultPolicy::configure(options(&[(key, value)]));
+            let Err(PluginError::InvalidInput(message)) = result else {
+                panic!("{key}={value} gave {result:?}");
+            };
+            assert!(message.contains(&format!("`{key}`")), "{message}");
+            if !value.is_empty() {
+                assert!(message.contains(value), "{message}");
+            }
+            for word in words {
+                assert!(message.contains(word), "{key}={value}: {message}");
+            }
+        }
+        let result =
+            DefaultPolicy::configure(options(&[("since", "2016-01-01"), ("until", "2015-01-01")]));
+        assert!(
+            matches!(result, Err(PluginError::InvalidInput(_))),
+            "{result:?}"
         );
     }
 }

@@ -15,8 +15,9 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::blog::parse_blog;
-use crate::json::{i64_at, str_at, u64_at};
+use plugin_sdk::blog::parse_blog;
+use plugin_sdk::json::{i64_at, str_at, u64_at};
+
 use crate::options::{Format, MAX_PAGE_SIZE, parse_options};
 use crate::post::parse_post;
 use crate::status::check_status;

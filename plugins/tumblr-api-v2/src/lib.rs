@@ -1,7 +1,8 @@
 //! Scraper plugin for the Tumblr API v2. It turns a blog name into a
 //! `/info` request, then pages through `/posts` by offset, and turns every
 //! post of both response formats (NPF blocks and legacy HTML fields) into
-//! posts with their media. It builds as a WebAssembly component for the
+//! posts with their media. The HTML scanning, media URL rules and blog-name
+//! parsing come from `plugin-sdk`. It builds as a WebAssembly component for the
 //! `scraper` world, and natively for tests, which call the same `Guest`
 //! implementation and the public parsing functions without exporting them.
 
@@ -11,16 +12,14 @@ wit_bindgen::generate!({
     additional_derives: [PartialEq],
 });
 
-pub mod blog;
 pub mod crawl;
-pub mod html;
-mod json;
 pub mod legacy;
-pub mod media;
 pub mod npf;
 pub mod options;
 pub mod post;
 pub mod status;
+
+plugin_sdk::impl_wit_conversions!(crate::tumblr_archiver::plugin::types);
 
 use exports::tumblr_archiver::plugin::crawl::Guest;
 use tumblr_archiver::plugin::types::{

@@ -19,9 +19,9 @@
 
 use serde_json::Value;
 
-use crate::json::{array_at, dimensions_at, str_at};
-use crate::media::{MediaList, alternate, is_tumblr_url, kind_from_url};
-use crate::tumblr_archiver::plugin::types::{Alternate, Dimensions, Media, MediaKind};
+use plugin_sdk::json::{array_at, dimensions_at, str_at};
+use plugin_sdk::media::{Alternate, Dimensions, Media, MediaKind, MediaList, alternate};
+use plugin_sdk::tumblr_url::{is_tumblr_url, kind_from_url};
 
 /// One entry of an NPF media array.
 struct MediaObject<'a> {

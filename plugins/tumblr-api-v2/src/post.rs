@@ -4,14 +4,13 @@
 
 use serde_json::Value;
 
-use crate::blog::parse_blog;
-use crate::html::{collapse_whitespace, plain_text};
-use crate::json::{array_at, i64_at, id_at, str_at};
+use plugin_sdk::blog::parse_blog;
+use plugin_sdk::html::plain_text;
+use plugin_sdk::json::{array_at, i64_at, id_at, str_at};
+use plugin_sdk::text::{SUMMARY_MAX_CHARS, collapse_whitespace, truncate_chars};
+
 use crate::tumblr_archiver::plugin::types::{Post, ReblogSource};
 use crate::{legacy, npf};
-
-/// Maximum length of `Post::summary`, in characters.
-pub const SUMMARY_MAX_CHARS: usize = 200;
 
 /// Legacy fields whose text can stand for the post when `summary` and
 /// `title` are empty, in order of preference.
@@ -52,6 +51,7 @@ pub fn parse_post(post: &Value) -> Option<Post> {
     } else {
         legacy::post_media(post)
     };
+    let media = media.into_iter().map(Into::into).collect();
     Some(Post {
         id,
         url: str_at(post, "post_url").unwrap_or_default().to_owned(),
@@ -170,27 +170,10 @@ fn fallback_text(post: &Value) -> Option<String> {
         .find_map(|html| non_empty(plain_text(html)))
 }
 
-/// Returns the first `max_chars` characters of `text`.
-pub fn truncate_chars(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((end, _)) => text[..end].to_owned(),
-        None => text.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn truncate_chars_on_char_boundary() {
-        let text = "é".repeat(250);
-        let cut = truncate_chars(&text, SUMMARY_MAX_CHARS);
-        assert_eq!(cut.chars().count(), 200);
-        assert_eq!(truncate_chars("short", 200), "short");
-        assert_eq!(truncate_chars("🐓🐓🐓", 2), "🐓🐓");
-    }
 
     #[test]
     fn summary_fallbacks() {

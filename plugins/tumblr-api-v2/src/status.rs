@@ -4,13 +4,13 @@
 
 use serde_json::Value;
 
-use crate::json::{array_at, u64_at};
+use plugin_sdk::http::{DEFAULT_RETRY_SECONDS, retry_after_seconds};
+use plugin_sdk::json::{array_at, u64_at};
+
 use crate::tumblr_archiver::plugin::types::{HttpResponse, PluginError};
 
 /// Tumblr's error code for a blog that only logged-in users can see.
 pub const DASHBOARD_ONLY_CODE: u64 = 4012;
-/// Seconds to wait after a 429 without a numeric `retry-after` header.
-pub const DEFAULT_RETRY_SECONDS: u32 = 60;
 
 /// Returns `Ok` for a 2xx status and the matching error otherwise. `blog`
 /// names the blog in messages, and `url` is the URL that failed.
@@ -45,7 +45,9 @@ pub fn check_status(response: &HttpResponse, blog: &str, url: &str) -> Result<()
             "access to blog {blog:?} is forbidden (HTTP 403 from {url}); the blog may be \
              private or the API key may lack access"
         ))),
-        429 => Err(PluginError::RateLimited(retry_after_seconds(response))),
+        429 => Err(PluginError::RateLimited(
+            retry_after_seconds(&response.headers).unwrap_or(DEFAULT_RETRY_SECONDS),
+        )),
         status => Err(PluginError::Other(format!(
             "unexpected HTTP {status} from {url}; try again later"
         ))),
@@ -60,20 +62,6 @@ fn has_error_code(body: &[u8], code: u64) -> bool {
             .iter()
             .any(|error| u64_at(error, "code") == Some(code))
     })
-}
-
-/// Returns the seconds of a numeric `retry-after` header, capped at
-/// `u32::MAX`, else `DEFAULT_RETRY_SECONDS`. HTTP dates count as not
-/// numeric.
-fn retry_after_seconds(response: &HttpResponse) -> u32 {
-    response
-        .headers
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("retry-after"))
-        .and_then(|(_, value)| value.trim().parse::<u64>().ok())
-        .map_or(DEFAULT_RETRY_SECONDS, |seconds| {
-            u32::try_from(seconds).unwrap_or(u32::MAX)
-        })
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! The Tumblr API v2 routes of the fake server: blog info and pages of
-//! posts built from the recorded responses in `api-v2/`, with the real
-//! error bodies for a missing key, a missing blog and a dashboard-only blog.
+//! posts, built from the recorded responses in `api-v2/` or generated.
+//! Errors use the recorded bodies for a missing key, a missing blog, a
+//! dashboard-only blog and an exhausted quota.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::Path;
@@ -10,6 +12,7 @@ use serde_json::{Map, Value, json};
 
 use crate::config::Config;
 use crate::http::{RequestHead, Response, parse_query, percent_decode, percent_encode};
+use crate::synthetic;
 
 /// File of `api-v2/` that contains a bare array of posts rather than a full
 /// response. `default_post_files` serves it after the full responses.
@@ -26,38 +29,69 @@ pub struct Fixtures {
     posts: Vec<Value>,
     /// Body of `error-responses.json`, keyed by case.
     errors: Value,
+    /// Media paths served with the bytes of another path.
+    media_aliases: HashMap<String, String>,
 }
 
 impl Fixtures {
-    /// Loads the files that `config` names from `config.fixtures_dir`.
+    /// Loads the files that `config` names from `config.fixtures_dir`, or
+    /// generates the posts of `config.synthetic`. A generated blog keeps
+    /// the recorded blog info with its post count set to the generated one.
     pub fn load(config: &Config) -> io::Result<Self> {
         let api_dir = config.fixtures_dir.join("api-v2");
-        let info = read_json(&api_dir.join("blog-info.json"))?;
-        let blog = info
-            .pointer("/response/blog")
-            .cloned()
-            .ok_or_else(|| invalid_fixture(&api_dir.join("blog-info.json"), "response.blog"))?;
+        let info_path = api_dir.join("blog-info.json");
+        let mut info = read_json(&info_path)?;
+        if !info.pointer("/response/blog").is_some_and(Value::is_object) {
+            return Err(invalid_fixture(&info_path, "response.blog"));
+        }
         let errors = read_json(&api_dir.join("error-responses.json"))?;
 
-        let files = match &config.post_files {
-            Some(files) => files.clone(),
-            None => default_post_files(&config.fixtures_dir)?,
+        let (posts, media_aliases) = match &config.synthetic {
+            Some(generated) => {
+                let name = info
+                    .pointer("/response/blog/name")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| invalid_fixture(&info_path, "response.blog.name"))?
+                    .to_string();
+                if let Some(blog) = info.pointer_mut("/response/blog") {
+                    blog["posts"] = json!(generated.posts);
+                    blog["total_posts"] = json!(generated.posts);
+                }
+                (
+                    synthetic::posts(generated, &name),
+                    synthetic::media_aliases(generated),
+                )
+            }
+            None => {
+                let files = match &config.post_files {
+                    Some(files) => files.clone(),
+                    None => default_post_files(&config.fixtures_dir)?,
+                };
+                let mut posts = Vec::new();
+                for file in &files {
+                    posts.extend(posts_of_file(&api_dir.join(file))?);
+                }
+                (posts, HashMap::new())
+            }
         };
-        let mut posts = Vec::new();
-        for file in &files {
-            posts.extend(posts_of_file(&api_dir.join(file))?);
-        }
+        let blog = info.pointer("/response/blog").cloned().unwrap_or_default();
         Ok(Self {
             info,
             blog,
             posts,
             errors,
+            media_aliases,
         })
     }
 
     /// Returns every served post, in order.
     pub fn posts(&self) -> &[Value] {
         &self.posts
+    }
+
+    /// Returns the path whose bytes `path` serves: its alias, or itself.
+    pub fn media_source<'a>(&'a self, path: &'a str) -> &'a str {
+        self.media_aliases.get(path).map_or(path, String::as_str)
     }
 }
 
@@ -129,17 +163,34 @@ fn invalid_fixture(path: &Path, expected: &str) -> io::Error {
     )
 }
 
+/// Returns whether the request carries the API key that `config` accepts.
+pub fn key_accepted(config: &Config, head: &RequestHead) -> bool {
+    let query = parse_query(&head.query);
+    query_value(&query, "api_key") == Some(config.api_key.as_str())
+}
+
+/// Builds the 429 sent while a quota is used up: the recorded
+/// `limit_exceeded_429` body when the fixtures have it, else one in
+/// Tumblr's shape. The recorded rate-limit headers are not sent, because
+/// the caller adds the current ones.
+pub fn limit_exceeded(fixtures: &Fixtures) -> Response {
+    let recorded = &fixtures.errors["limit_exceeded_429"];
+    match recorded.get("body") {
+        Some(body) => Response::json(429, body),
+        None => error_body(429, "Limit Exceeded", "the API quota is used up"),
+    }
+}
+
 /// Builds the response to a request whose path starts with `/v2/`.
 pub fn handle(fixtures: &Fixtures, config: &Config, head: &RequestHead) -> Response {
     if head.method != "GET" && head.method != "HEAD" {
         return error_body(405, "Method Not Allowed", "only GET and HEAD are served")
             .with_header("Allow", "GET, HEAD");
     }
-    let query = parse_query(&head.query);
-    let key = query_value(&query, "api_key");
-    if key != Some(config.api_key.as_str()) {
+    if !key_accepted(config, head) {
         return recorded_error(fixtures, "unauthorized_401");
     }
+    let query = parse_query(&head.query);
 
     let segments: Vec<&str> = head.path.trim_matches('/').split('/').collect();
     let (blog, route) = match segments.as_slice() {
@@ -153,6 +204,13 @@ pub fn handle(fixtures: &Fixtures, config: &Config, head: &RequestHead) -> Respo
     if listed(&config.dashboard_only_blogs, &blog_name) {
         return recorded_error(fixtures, "dashboard_only_blog_404");
     }
+    if listed(&config.forbidden_blogs, &blog_name) {
+        return error_body(
+            403,
+            "Forbidden",
+            "You do not have permission to view this blog",
+        );
+    }
 
     match route {
         ["info"] => Response::json(200, &fixtures.info),
@@ -163,7 +221,8 @@ pub fn handle(fixtures: &Fixtures, config: &Config, head: &RequestHead) -> Respo
 }
 
 /// Builds one page of posts, sliced by `offset` and `limit`, optionally
-/// keeping only posts of one type (from the path or the `type` parameter).
+/// keeping only posts of one type (from the path or the `type` parameter)
+/// and only posts older than the `before` timestamp.
 fn posts_page(
     fixtures: &Fixtures,
     config: &Config,
@@ -181,11 +240,27 @@ fn posts_page(
         Err(response) => return response,
     };
     let post_type = path_type.or_else(|| query_value(query, "type"));
+    let before = match query_value(query, "before") {
+        None | Some("") => None,
+        Some(text) => match text.parse::<i64>() {
+            Ok(before) => Some(before),
+            Err(_) => {
+                return error_body(
+                    400,
+                    "Bad Request",
+                    &format!("parameter before must be a Unix timestamp, got {text:?}"),
+                );
+            }
+        },
+    };
 
     let selected: Vec<&Value> = fixtures
         .posts
         .iter()
         .filter(|post| post_type.is_none_or(|wanted| post["type"].as_str() == Some(wanted)))
+        .filter(|post| {
+            before.is_none_or(|before| post["timestamp"].as_i64().is_some_and(|t| t < before))
+        })
         .collect();
     let total = selected.len();
     let slice: Vec<Value> = selected

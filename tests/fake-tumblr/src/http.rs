@@ -1,8 +1,12 @@
 //! Minimal HTTP/1.1 for the fake server: reads one request head at a time
-//! from a connection and writes responses with a `Content-Length`. Request
-//! bodies are read and discarded, and chunked request bodies are rejected.
+//! from a connection and writes responses with a `Content-Length`, at once
+//! or paced. Request bodies are read and discarded, and chunked request
+//! bodies are rejected.
 
 use std::io::{self, BufRead, Read, Write};
+use std::thread;
+
+use crate::config::Pace;
 
 /// Largest request head accepted, in bytes.
 const MAX_HEAD_LEN: usize = 64 * 1024;
@@ -141,6 +145,11 @@ pub struct Response {
     /// `None` sends the whole body. `Content-Length` always states the
     /// whole body.
     pub send_only: Option<usize>,
+    /// How slowly the response is written.
+    pub pace: Pace,
+    /// Whether the connection ends with a TCP reset (RST) after the bytes
+    /// are sent, rather than a normal close or keep-alive.
+    pub reset: bool,
 }
 
 impl Response {
@@ -151,6 +160,8 @@ impl Response {
             headers: vec![("Content-Type".to_string(), content_type.to_string())],
             body,
             send_only: None,
+            pace: Pace::default(),
+            reset: false,
         }
     }
 
@@ -180,11 +191,17 @@ impl Response {
 
     /// Returns whether the connection must be closed after this response.
     pub fn closes_connection(&self) -> bool {
-        self.send_only.is_some()
+        self.send_only.is_some() || self.reset
+    }
+
+    /// Returns whether writing this response sends its whole body.
+    pub fn sends_whole_body(&self) -> bool {
+        self.send_only.is_none_or(|sent| sent >= self.body.len()) && !self.reset
     }
 }
 
-/// Writes `response`. A `HEAD` request gets the headers only.
+/// Writes `response`, waiting as its `pace` asks. A `HEAD` request gets
+/// the headers only.
 pub fn write_response(
     writer: &mut impl Write,
     response: &Response,
@@ -206,13 +223,29 @@ pub fn write_response(
         head.push_str("\r\n");
     }
     head.push_str("\r\n");
+
+    let pace = response.pace;
+    thread::sleep(pace.before_headers);
     writer.write_all(head.as_bytes())?;
-    if !is_head {
-        let sent = response
-            .send_only
-            .unwrap_or(response.body.len())
-            .min(response.body.len());
-        writer.write_all(&response.body[..sent])?;
+    if is_head {
+        return writer.flush();
+    }
+    let sent = response
+        .send_only
+        .unwrap_or(response.body.len())
+        .min(response.body.len());
+    let body = &response.body[..sent];
+    if pace.chunk_len == 0 {
+        writer.write_all(body)?;
+        return writer.flush();
+    }
+    let mut chunks = body.chunks(pace.chunk_len).peekable();
+    while let Some(chunk) = chunks.next() {
+        writer.write_all(chunk)?;
+        writer.flush()?;
+        if chunks.peek().is_some() {
+            thread::sleep(pace.between_chunks);
+        }
     }
     writer.flush()
 }
@@ -220,12 +253,14 @@ pub fn write_response(
 fn reason_phrase(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        206 => "Partial Content",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         410 => "Gone",
+        416 => "Range Not Satisfiable",
         429 => "Too Many Requests",
         500 => "Internal Server Error",
         502 => "Bad Gateway",
@@ -347,6 +382,59 @@ mod tests {
         assert_eq!(pairs, expected, "decoded pairs");
         assert_eq!(percent_decode("100%"), "100%", "trailing percent kept");
         assert_eq!(percent_encode("a b/c"), "a%20b%2Fc", "encoding");
+    }
+
+    /// A writer that records the time of each write.
+    struct TimedWrites {
+        start: std::time::Instant,
+        writes: Vec<(std::time::Duration, Vec<u8>)>,
+    }
+
+    impl Write for TimedWrites {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.writes.push((self.start.elapsed(), buf.to_vec()));
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn write_response_paced() {
+        use std::time::{Duration, Instant};
+
+        let mut response = Response::text(200, "abcdefghij");
+        response.pace = Pace {
+            before_headers: Duration::from_millis(30),
+            chunk_len: 4,
+            between_chunks: Duration::from_millis(20),
+        };
+        let mut out = TimedWrites {
+            start: Instant::now(),
+            writes: Vec::new(),
+        };
+        write_response(&mut out, &response, false, true).expect("writing succeeds");
+        let bodies: Vec<&[u8]> = out.writes[1..]
+            .iter()
+            .map(|(_, bytes)| bytes.as_slice())
+            .collect();
+        assert_eq!(
+            bodies,
+            [&b"abcd"[..], &b"efgh"[..], &b"ij"[..]],
+            "body in chunks of 4 bytes"
+        );
+        assert!(
+            out.writes[0].0 >= Duration::from_millis(30),
+            "headers wait {:?}",
+            out.writes[0].0
+        );
+        let last = out.writes.last().expect("writes").0;
+        assert!(
+            last >= Duration::from_millis(70),
+            "two pauses between three chunks, last write at {last:?}"
+        );
     }
 
     #[test]

@@ -6,27 +6,36 @@
 //! Routes are chosen by path alone, because the archiver under test sends
 //! every host to this one address:
 //! - `GET /v2/blog/{blog}/info` and `GET /v2/blog/{blog}/posts[/{type}]`
-//!   need the configured `api_key` parameter and serve the fixtures.
+//!   need the configured `api_key` parameter and serve the fixtures, or a
+//!   generated blog, within an optional hourly and daily quota.
 //! - `/cdx/…` and `/wayback/…` return "no capture" to Internet Archive
 //!   lookups.
 //! - Any other `GET` or `HEAD` is a media file whose bytes derive from the
-//!   path.
+//!   path, with `Range` support.
 
 mod api;
 mod config;
+mod date;
 mod http;
 mod media;
+mod quota;
 mod server;
+mod synthetic;
 
 use std::env;
 use std::path::{Path, PathBuf};
 
 pub use api::{BARE_POSTS_FILE, default_post_files};
 pub use config::{
-    Config, DEFAULT_API_KEY, DEFAULT_LIFETIME, DEFAULT_MAX_LIMIT, Fault, FaultKind, PathMatch,
+    Config, DEFAULT_API_KEY, DEFAULT_LIFETIME, DEFAULT_MAX_LIMIT, Fault, FaultKind, Pace,
+    PathMatch, Quota, SyntheticBlog,
 };
 pub use media::{MAX_MEDIA_LEN, MIN_MEDIA_LEN, MediaBody, media_body};
-pub use server::{FakeTumblr, RecordedRequest, RequestKind};
+pub use server::{CompletedBody, FakeTumblr, RecordedRequest, RequestKind, max_in_window};
+pub use synthetic::{
+    FIRST_POST_ID, FIRST_TIMESTAMP, MEDIA_ORIGIN, photo_count, photo_path, photo_url, post_id,
+    post_timestamp,
+};
 
 /// Environment variable that overrides the fixtures folder.
 pub const FIXTURES_ENV: &str = "TUMBLR_FIXTURES";

@@ -1,19 +1,23 @@
 //! The listening server: accepts connections on 127.0.0.1, serves each on
-//! its own thread, records every request, and stops when dropped or when
-//! its lifetime runs out.
+//! its own thread, records every request with its arrival time and every
+//! media body it sent in full, and stops when dropped or when its lifetime
+//! runs out.
 
+use std::collections::BTreeMap;
 use std::io::{self, BufReader, BufWriter};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::json;
 
 use crate::api::{self, Fixtures};
-use crate::config::{Config, FaultKind};
+use crate::config::{Config, FaultKind, Pace, Quota};
+use crate::date::http_date;
 use crate::http::{self, RequestHead, Response};
 use crate::media::media_body;
+use crate::quota::QuotaState;
 
 /// Time a kept-alive connection may stay idle before its thread ends.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -53,6 +57,8 @@ pub struct RecordedRequest {
     /// Headers in the order sent, names lowercased.
     pub headers: Vec<(String, String)>,
     pub kind: RequestKind,
+    /// When the server finished reading the request head.
+    pub at: Instant,
 }
 
 impl RecordedRequest {
@@ -73,11 +79,44 @@ impl RecordedRequest {
     }
 }
 
+/// A media body that the server wrote in full to the connection: a 200
+/// to a GET, or a 206 for the rest of a file. The bytes were handed to
+/// the operating system, which does not prove that the client read them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompletedBody {
+    /// Path as requested, without the query string.
+    pub path: String,
+    /// Whether the body was sent for a `Range` request (status 206).
+    pub partial: bool,
+    /// When the last byte was written.
+    pub at: Instant,
+}
+
+/// Returns the largest number of `times` that fall within one interval of
+/// length `window`, over every placement of the interval. An instant
+/// exactly `window` after another falls outside that one's interval.
+pub fn max_in_window(times: &[Instant], window: Duration) -> usize {
+    let mut sorted = times.to_vec();
+    sorted.sort_unstable();
+    let mut best = 0;
+    let mut first = 0;
+    for last in 0..sorted.len() {
+        while sorted[last].duration_since(sorted[first]) >= window {
+            first += 1;
+        }
+        best = best.max(last - first + 1);
+    }
+    best
+}
+
 /// State shared by the accept thread, the watchdog and every connection.
 struct Shared {
     config: Config,
     fixtures: Fixtures,
     log: Mutex<Vec<RecordedRequest>>,
+    completed: Mutex<Vec<CompletedBody>>,
+    /// API quota counters; `None` enforces no quota.
+    quota: Mutex<Option<QuotaState>>,
     /// Number of requests each fault of `config.faults` has failed.
     fault_hits: Mutex<Vec<u32>>,
     stopped: Mutex<bool>,
@@ -132,10 +171,13 @@ impl FakeTumblr {
         let addr = listener.local_addr()?;
         let fault_count = config.faults.len();
         let lifetime = config.lifetime;
+        let quota = Mutex::new(config.quota.as_ref().map(QuotaState::new));
         let shared = Arc::new(Shared {
             config,
             fixtures,
             log: Mutex::new(Vec::new()),
+            completed: Mutex::new(Vec::new()),
+            quota,
             fault_hits: Mutex::new(vec![0; fault_count]),
             stopped: Mutex::new(false),
             stop_signal: Condvar::new(),
@@ -184,6 +226,52 @@ impl FakeTumblr {
     /// Returns the posts that the posts route serves, in order.
     pub fn served_posts(&self) -> Vec<serde_json::Value> {
         self.shared.fixtures.posts().to_vec()
+    }
+
+    /// Returns every media body written in full so far, in order.
+    pub fn completed_media(&self) -> Vec<CompletedBody> {
+        lock(&self.shared.completed).clone()
+    }
+
+    /// Returns the number of media bodies written in full, by path.
+    pub fn completed_counts(&self) -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for body in lock(&self.shared.completed).iter() {
+            *counts.entry(body.path.clone()).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    /// Returns the largest number of requests of `kind` that arrived
+    /// within one interval of length `window`.
+    pub fn max_requests_in_window(&self, kind: RequestKind, window: Duration) -> usize {
+        let times: Vec<Instant> = lock(&self.shared.log)
+            .iter()
+            .filter(|request| request.kind == kind)
+            .map(|request| request.at)
+            .collect();
+        max_in_window(&times, window)
+    }
+
+    /// Ends the current hourly and daily quota windows, so that the next
+    /// API request starts both with every call available. Does nothing
+    /// without a quota.
+    pub fn reset_quota(&self) {
+        if let Some(quota) = lock(&self.shared.quota).as_mut() {
+            quota.reset();
+        }
+    }
+
+    /// Replaces the quota with `quota`, counting from zero in new windows;
+    /// `None` removes it.
+    pub fn set_quota(&self, quota: Option<Quota>) {
+        *lock(&self.shared.quota) = quota.as_ref().map(QuotaState::new);
+    }
+
+    /// Returns the API calls counted in the current hourly and daily
+    /// windows, or `None` without a quota.
+    pub fn quota_used(&self) -> Option<(u64, u64)> {
+        lock(&self.shared.quota).as_ref().map(QuotaState::used)
     }
 }
 
@@ -275,12 +363,36 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
         let keep_alive = head.keep_alive() && !shared.is_stopped();
         let written =
             http::write_response(&mut writer, &response, head.method == "HEAD", keep_alive);
+        if written.is_ok() {
+            record_completion(shared, &head, &response);
+        }
+        if response.reset {
+            reset_connection(writer, &stream);
+            return;
+        }
         if written.is_err() || !keep_alive || response.closes_connection() {
             break;
         }
     }
     drop(writer);
     let _ = stream.shutdown(Shutdown::Both);
+}
+
+/// Time between the last byte of a reset response and the reset. On Linux,
+/// bytes that the client has not read yet when the RST arrives are lost,
+/// so without the wait a client often sees no body at all.
+const RESET_DELAY: Duration = Duration::from_millis(100);
+
+/// Closes `stream` with a TCP reset after `RESET_DELAY`: with a linger
+/// time of zero, closing the last handle of the socket sends RST instead
+/// of FIN. The handle of the reading half closes when the connection's
+/// thread returns.
+fn reset_connection(writer: BufWriter<&TcpStream>, stream: &TcpStream) {
+    drop(writer);
+    thread::sleep(RESET_DELAY);
+    // Without the option the close below is a normal one, which the
+    // client also sees as a body cut short.
+    let _ = socket2::SockRef::from(stream).set_linger(Some(Duration::ZERO));
 }
 
 fn record(shared: &Shared, head: &RequestHead) {
@@ -290,15 +402,94 @@ fn record(shared: &Shared, head: &RequestHead) {
         query: head.query.clone(),
         headers: head.headers.clone(),
         kind: RequestKind::of_path(&head.path),
+        at: Instant::now(),
     });
 }
 
+fn record_completion(shared: &Shared, head: &RequestHead, response: &Response) {
+    let is_media_get =
+        head.method == "GET" && RequestKind::of_path(&head.path) == RequestKind::Media;
+    if !is_media_get || !matches!(response.status, 200 | 206) || !response.sends_whole_body() {
+        return;
+    }
+    lock(&shared.completed).push(CompletedBody {
+        path: head.path.clone(),
+        partial: response.status == 206,
+        at: Instant::now(),
+    });
+}
+
+/// Builds the response to `head`: the active fault's, or the route's,
+/// paced as the route family's settings ask.
 fn respond(shared: &Shared, head: &RequestHead) -> Response {
-    match RequestKind::of_path(&head.path) {
-        RequestKind::Api => api::handle(&shared.fixtures, &shared.config, head),
+    let kind = RequestKind::of_path(&head.path);
+    let fault = match kind {
+        RequestKind::Archive => None,
+        RequestKind::Api | RequestKind::Media => active_fault(shared, &head.path),
+    };
+    let mut response = match &fault {
+        Some(FaultKind::Status(status)) => Response::text(
+            *status,
+            &format!("fake-tumblr: injected status {status} for {}", head.path),
+        ),
+        Some(FaultKind::RateLimited { retry_after_secs }) => {
+            rate_limited(head).with_header("Retry-After", &retry_after_secs.to_string())
+        }
+        Some(FaultKind::RateLimitedUntil { retry_after_secs }) => {
+            let until = SystemTime::now() + Duration::from_secs(u64::from(*retry_after_secs));
+            rate_limited(head).with_header("Retry-After", &http_date(until))
+        }
+        _ => route(shared, head, kind),
+    };
+    response.pace = match kind {
+        RequestKind::Api => shared.config.api_pace,
+        RequestKind::Media => shared.config.media_pace,
+        RequestKind::Archive => Pace::default(),
+    };
+    match fault {
+        Some(FaultKind::Truncated) => response.send_only = Some(response.body.len() / 2),
+        Some(FaultKind::Reset) => {
+            response.send_only = Some(response.body.len() / 2);
+            response.reset = true;
+        }
+        Some(FaultKind::Slow(delay)) => response.pace.before_headers += delay,
+        _ => {}
+    }
+    response
+}
+
+fn rate_limited(head: &RequestHead) -> Response {
+    Response::text(
+        429,
+        &format!("fake-tumblr: injected rate limit for {}", head.path),
+    )
+}
+
+fn route(shared: &Shared, head: &RequestHead, kind: RequestKind) -> Response {
+    match kind {
+        RequestKind::Api => api_route(shared, head),
         RequestKind::Archive => archive_lookup(head),
         RequestKind::Media => media(shared, head),
     }
+}
+
+/// Serves an API request, counting it against the quota when one is set
+/// and the request carries the right key.
+fn api_route(shared: &Shared, head: &RequestHead) -> Response {
+    if !api::key_accepted(&shared.config, head) {
+        return api::handle(&shared.fixtures, &shared.config, head);
+    }
+    let admission = match lock(&shared.quota).as_mut() {
+        Some(quota) => quota.admit(Instant::now()),
+        None => return api::handle(&shared.fixtures, &shared.config, head),
+    };
+    let mut response = if admission.allowed {
+        api::handle(&shared.fixtures, &shared.config, head)
+    } else {
+        api::limit_exceeded(&shared.fixtures)
+    };
+    response.headers.extend(admission.headers);
+    response
 }
 
 /// Builds the "no capture" response to Internet Archive lookups: an empty
@@ -322,32 +513,50 @@ fn archive_lookup(head: &RequestHead) -> Response {
     }
 }
 
+/// Serves a media file: its bytes, or those of the path it aliases, and
+/// for `Range: bytes=N-` or `bytes=N-M` the requested part as 206 when
+/// range requests are enabled. Other range forms get the whole file.
 fn media(shared: &Shared, head: &RequestHead) -> Response {
     if head.method != "GET" && head.method != "HEAD" {
         return Response::text(405, "fake-tumblr: only GET and HEAD are served")
             .with_header("Allow", "GET, HEAD");
     }
-    let body = media_body(&head.path);
-    let mut response = Response::new(200, body.content_type, body.bytes);
-
-    let Some(fault) = active_fault(shared, &head.path) else {
-        return response;
-    };
-    match fault {
-        FaultKind::Status(status) => Response::text(
-            status,
-            &format!("fake-tumblr: injected status {status} for {}", head.path),
-        ),
-        FaultKind::RateLimited { retry_after_secs } => Response::text(
-            429,
-            &format!("fake-tumblr: injected rate limit for {}", head.path),
-        )
-        .with_header("Retry-After", &retry_after_secs.to_string()),
-        FaultKind::Truncated => {
-            response.send_only = Some(response.body.len() / 2);
-            response
-        }
+    let body = media_body(shared.fixtures.media_source(&head.path));
+    if !shared.config.range_requests {
+        return Response::new(200, body.content_type, body.bytes);
     }
+    let len = body.bytes.len();
+    let Some((start, end)) = head.header("range").and_then(parse_byte_range) else {
+        return Response::new(200, body.content_type, body.bytes)
+            .with_header("Accept-Ranges", "bytes");
+    };
+    if start >= len {
+        return Response::text(416, "fake-tumblr: range starts beyond the end of the file")
+            .with_header("Content-Range", &format!("bytes */{len}"));
+    }
+    let end = end.map_or(len - 1, |end| end.min(len - 1));
+    if end < start {
+        return Response::new(200, body.content_type, body.bytes)
+            .with_header("Accept-Ranges", "bytes");
+    }
+    Response::new(206, body.content_type, body.bytes[start..=end].to_vec())
+        .with_header("Accept-Ranges", "bytes")
+        .with_header("Content-Range", &format!("bytes {start}-{end}/{len}"))
+}
+
+/// Reads a single range `bytes=START-` or `bytes=START-END`.
+fn parse_byte_range(value: &str) -> Option<(usize, Option<usize>)> {
+    let spec = value.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None;
+    }
+    let (start, end) = spec.split_once('-')?;
+    let start = start.trim().parse().ok()?;
+    let end = match end.trim() {
+        "" => None,
+        end => Some(end.parse().ok()?),
+    };
+    Some((start, end))
 }
 
 /// Returns the fault that decides this request, counting it against that
@@ -368,4 +577,58 @@ fn active_fault(shared: &Shared, path: &str) -> Option<FaultKind> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_in_window_counts() {
+        let start = Instant::now();
+        let at = |millis: u64| start + Duration::from_millis(millis);
+        let times = [
+            at(0),
+            at(100),
+            at(900),
+            at(999),
+            at(1000),
+            at(1500),
+            at(2600),
+        ];
+        assert_eq!(
+            max_in_window(&times, Duration::from_secs(1)),
+            4,
+            "0, 100, 900 and 999 ms share a window; 1000 ms starts the next"
+        );
+        assert_eq!(
+            max_in_window(&times, Duration::from_millis(600)),
+            3,
+            "900, 999 and 1000 ms within 0.6 s"
+        );
+        assert_eq!(max_in_window(&[], Duration::from_secs(1)), 0, "no requests");
+        let unsorted = [at(2000), at(0), at(2500), at(10)];
+        assert_eq!(
+            max_in_window(&unsorted, Duration::from_secs(1)),
+            2,
+            "order does not matter"
+        );
+    }
+
+    #[test]
+    fn parse_byte_range_forms() {
+        assert_eq!(parse_byte_range("bytes=10-"), Some((10, None)), "open end");
+        assert_eq!(
+            parse_byte_range("bytes=0-99"),
+            Some((0, Some(99))),
+            "closed range"
+        );
+        assert_eq!(
+            parse_byte_range("bytes=-5"),
+            None,
+            "suffix ranges unsupported"
+        );
+        assert_eq!(parse_byte_range("bytes=1-2,4-5"), None, "multiple ranges");
+        assert_eq!(parse_byte_range("items=1-"), None, "other units");
+    }
 }

@@ -1,16 +1,18 @@
 //! Tests of the fake Tumblr over real TCP connections: API paging and
-//! errors, media bytes, fault injection, the request log and shutdown.
+//! errors, generated blogs, quotas, media bytes and ranges, fault
+//! injection, pacing, the request log, completed bodies and shutdown.
 
 use std::fs;
-use std::io::{Read, Write};
+use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use fake_tumblr::{
-    BARE_POSTS_FILE, Config, FakeTumblr, Fault, FaultKind, PathMatch, RequestKind, media_body,
+    BARE_POSTS_FILE, Config, FakeTumblr, Fault, FaultKind, Pace, PathMatch, Quota, RequestKind,
+    SyntheticBlog, media_body, photo_path, photo_url, post_id,
 };
 use serde_json::{Value, json};
 
@@ -86,6 +88,9 @@ struct Reply {
     status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+    /// The error that ended the read, such as a reset; `None` after a
+    /// normal close.
+    end_error: Option<io::ErrorKind>,
 }
 
 impl Reply {
@@ -104,26 +109,37 @@ impl Reply {
 /// Sends one request with `Connection: close` and reads until the server
 /// closes, keeping whatever arrived before a reset.
 fn send(server: &FakeTumblr, method: &str, target: &str) -> Reply {
+    send_with(server, method, target, &[])
+}
+
+/// Sends one request with extra header lines, as `send` does.
+fn send_with(server: &FakeTumblr, method: &str, target: &str, headers: &[&str]) -> Reply {
     let mut stream = TcpStream::connect(server.addr()).expect("connect to the fake server");
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .expect("set a read timeout");
-    let request = format!(
-        "{method} {target} HTTP/1.1\r\nHost: {}\r\nX-Probe: yes\r\nConnection: close\r\n\r\n",
+    let mut request = format!(
+        "{method} {target} HTTP/1.1\r\nHost: {}\r\nX-Probe: yes\r\nConnection: close\r\n",
         server.addr()
     );
+    for header in headers {
+        request.push_str(header);
+        request.push_str("\r\n");
+    }
+    request.push_str("\r\n");
     stream
         .write_all(request.as_bytes())
         .expect("send the request");
 
     let mut raw = Vec::new();
     let mut buffer = [0u8; 8192];
-    loop {
+    let end_error = loop {
         match stream.read(&mut buffer) {
-            Ok(0) | Err(_) => break,
+            Ok(0) => break None,
+            Err(error) => break Some(error.kind()),
             Ok(read) => raw.extend_from_slice(&buffer[..read]),
         }
-    }
+    };
 
     let split = raw
         .windows(4)
@@ -145,6 +161,7 @@ fn send(server: &FakeTumblr, method: &str, target: &str) -> Reply {
         status,
         headers,
         body: raw[split + 4..].to_vec(),
+        end_error,
     }
 }
 
@@ -587,4 +604,602 @@ fn count_posts(path: &Path) -> usize {
         Value::Array(posts) => posts.len(),
         body => body["response"]["posts"].as_array().map_or(0, Vec::len),
     }
+}
+
+/// Returns the path part of a URL.
+fn path_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    &rest[rest.find('/').unwrap_or(rest.len())..]
+}
+
+#[test]
+fn synthetic_blog_served() {
+    let (server, _fixtures) = start_synthetic(|config| {
+        config.synthetic = Some(SyntheticBlog::new(45));
+    });
+
+    let info = send(&server, "GET", "/v2/blog/synthetic/info?api_key=test-key");
+    let blog = &info.json()["response"]["blog"];
+    assert_eq!(blog["posts"], 45, "info reports the generated post count");
+    assert_eq!(blog["total_posts"], 45, "info total_posts");
+    assert_eq!(blog["name"], "synthetic", "info keeps the recorded name");
+
+    let mut ids = Vec::new();
+    let mut offset = 0;
+    for _ in 0..10 {
+        let page = send(
+            &server,
+            "GET",
+            &format!("/v2/blog/synthetic/posts?api_key=test-key&offset={offset}"),
+        );
+        let body = page.json();
+        assert_eq!(body["response"]["total_posts"], 45, "total at {offset}");
+        let page_ids = post_ids(&page);
+        if page_ids.is_empty() {
+            break;
+        }
+        offset += page_ids.len();
+        ids.extend(page_ids);
+    }
+    let expected: Vec<u64> = (0..45).map(post_id).collect();
+    assert_eq!(ids, expected, "every generated post once, newest first");
+
+    let post = &server.served_posts()[4];
+    assert_eq!(post["type"], "photo", "photo posts");
+    assert_eq!(post["blog_name"], "synthetic", "posts name the blog");
+    let url = post["photos"][0]["original_size"]["url"]
+        .as_str()
+        .expect("photo URL");
+    assert_eq!(url, photo_url(4, 0), "served URL equals photo_url");
+    let photo = send(&server, "GET", path_of(url));
+    assert_eq!(photo.status, 200, "generated photo served");
+    assert!(
+        photo.body.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "generated photo is a JPEG"
+    );
+}
+
+#[test]
+fn synthetic_before_filter() {
+    let (server, _fixtures) = start_synthetic(|config| {
+        config.synthetic = Some(SyntheticBlog::new(10).share_timestamp(3..6));
+    });
+    let posts = server.served_posts();
+    let shared = posts[3]["timestamp"].as_i64().expect("timestamp");
+    assert_eq!(
+        posts[5]["timestamp"], shared,
+        "posts 3 to 5 share a timestamp"
+    );
+    assert_ne!(posts[6]["timestamp"], shared, "post 6 is older");
+
+    let page = send(
+        &server,
+        "GET",
+        &format!("/v2/blog/synthetic/posts?api_key=test-key&before={shared}"),
+    );
+    let expected: Vec<u64> = (6..10).map(post_id).collect();
+    assert_eq!(
+        post_ids(&page),
+        expected,
+        "before drops posts at the timestamp"
+    );
+    let invalid = send(
+        &server,
+        "GET",
+        "/v2/blog/synthetic/posts?api_key=test-key&before=soon",
+    );
+    assert_eq!(invalid.status, 400, "non-numeric before is rejected");
+}
+
+#[test]
+fn synthetic_same_bytes_alias() {
+    let (server, _fixtures) = start_synthetic(|config| {
+        config.synthetic = Some(SyntheticBlog::new(4).same_bytes(0, 2));
+    });
+    let source = send(&server, "GET", &photo_path(0, 0, 1280));
+    let copy = send(&server, "GET", &photo_path(2, 0, 1280));
+    let other = send(&server, "GET", &photo_path(1, 0, 1280));
+    assert_ne!(
+        photo_path(0, 0, 1280),
+        photo_path(2, 0, 1280),
+        "the paths differ"
+    );
+    assert_eq!(copy.body, source.body, "the copy has the source's bytes");
+    assert_ne!(other.body, source.body, "other photos keep their bytes");
+    let smaller = send(&server, "GET", &photo_path(2, 0, 500));
+    assert_eq!(
+        smaller.body,
+        media_body(&photo_path(0, 0, 500)).bytes,
+        "the smaller size is aliased too"
+    );
+}
+
+#[test]
+fn forbidden_blog_403() {
+    let (server, _fixtures) = start_synthetic(|config| {
+        config.forbidden_blogs = vec!["locked-blog".to_string()];
+    });
+    let reply = send(&server, "GET", "/v2/blog/locked-blog/info?api_key=test-key");
+    assert_eq!(reply.status, 403, "forbidden status");
+    assert_eq!(reply.json()["meta"]["status"], 403, "meta status");
+}
+
+fn header_number(reply: &Reply, name: &str) -> u64 {
+    reply
+        .header(name)
+        .unwrap_or_else(|| panic!("header {name} is present"))
+        .parse()
+        .unwrap_or_else(|_| panic!("header {name} is a number"))
+}
+
+#[test]
+fn quota_hourly_window() {
+    let (server, _fixtures) = start_synthetic(|config| {
+        config.quota = Some(Quota {
+            hourly_limit: 2,
+            hourly_window: Duration::from_millis(1500),
+            ..Quota::default()
+        });
+    });
+    let info = "/v2/blog/synthetic/info?api_key=test-key";
+
+    let first = send(&server, "GET", info);
+    assert_eq!(first.status, 200, "first call served");
+    assert_eq!(
+        header_number(&first, "x-ratelimit-perhour-remaining"),
+        1,
+        "hourly remaining after one call"
+    );
+    assert_eq!(
+        header_number(&first, "x-ratelimit-perhour-limit"),
+        2,
+        "hourly limit"
+    );
+    assert_eq!(
+        header_number(&first, "x-ratelimit-perday-remaining"),
+        4999,
+        "daily remaining"
+    );
+    assert_eq!(
+        header_number(&first, "x-ratelimit-perday-limit"),
+        5000,
+        "daily limit"
+    );
+    assert!(
+        header_number(&first, "x-ratelimit-perday-reset") > 86_000,
+        "daily reset in seconds"
+    );
+
+    let second = send(&server, "GET", info);
+    assert_eq!(second.status, 200, "second call served");
+    assert_eq!(
+        header_number(&second, "x-ratelimit-perhour-remaining"),
+        0,
+        "hourly quota used up"
+    );
+
+    let refused = send(&server, "GET", info);
+    assert_eq!(refused.status, 429, "third call refused");
+    assert_eq!(
+        refused.json()["meta"]["status"],
+        429,
+        "429 body in Tumblr's shape"
+    );
+    assert_eq!(
+        header_number(&refused, "x-ratelimit-perhour-reset"),
+        2,
+        "reset rounds the rest of 1.5 s up"
+    );
+    assert_eq!(
+        server.quota_used(),
+        Some((2, 2)),
+        "refused call not counted"
+    );
+
+    let unkeyed = send(&server, "GET", "/v2/blog/synthetic/info");
+    assert_eq!(unkeyed.status, 401, "a wrong key is rejected first");
+    assert!(
+        unkeyed.header("x-ratelimit-perhour-remaining").is_none(),
+        "no quota headers without the key"
+    );
+
+    thread::sleep(Duration::from_millis(1600));
+    let renewed = send(&server, "GET", info);
+    assert_eq!(renewed.status, 200, "served after the window ended");
+    assert_eq!(
+        header_number(&renewed, "x-ratelimit-perhour-remaining"),
+        1,
+        "a new window"
+    );
+}
+
+#[test]
+fn quota_daily_reset() {
+    let (server, _fixtures) = start_synthetic(|config| {
+        config.quota = Some(Quota {
+            daily_limit: 1,
+            ..Quota::default()
+        });
+    });
+    let info = "/v2/blog/synthetic/info?api_key=test-key";
+    assert_eq!(send(&server, "GET", info).status, 200, "first call served");
+    let refused = send(&server, "GET", info);
+    assert_eq!(refused.status, 429, "daily quota used up");
+    assert_eq!(
+        header_number(&refused, "x-ratelimit-perday-remaining"),
+        0,
+        "no daily calls left"
+    );
+    assert_eq!(
+        header_number(&refused, "x-ratelimit-perhour-remaining"),
+        999,
+        "hourly calls left"
+    );
+    server.reset_quota();
+    assert_eq!(server.quota_used(), Some((0, 0)), "counters cleared");
+    assert_eq!(send(&server, "GET", info).status, 200, "served after reset");
+    assert_eq!(
+        send(&server, "GET", info).status,
+        429,
+        "the reset keeps the limit"
+    );
+
+    server.set_quota(Some(Quota {
+        daily_limit: 3,
+        ..Quota::default()
+    }));
+    let replaced = send(&server, "GET", info);
+    assert_eq!(replaced.status, 200, "served under the new quota");
+    assert_eq!(
+        header_number(&replaced, "x-ratelimit-perday-remaining"),
+        2,
+        "the new limit counts from zero"
+    );
+    server.set_quota(None);
+    let unlimited = send(&server, "GET", info);
+    assert!(
+        unlimited.header("x-ratelimit-perday-remaining").is_none(),
+        "no quota headers after the quota is removed"
+    );
+    assert_eq!(server.quota_used(), None, "no counters after removal");
+}
+
+#[test]
+fn quota_absent_no_headers() {
+    let (server, _fixtures) = start_synthetic(|_| {});
+    let info = send(&server, "GET", "/v2/blog/synthetic/info?api_key=test-key");
+    assert!(
+        info.header("x-ratelimit-perhour-remaining").is_none(),
+        "no quota headers without a quota"
+    );
+    assert_eq!(server.quota_used(), None, "no counters");
+}
+
+#[test]
+fn quota_recorded_429_body() {
+    let Some(dir) = fake_tumblr::fixtures_dir() else {
+        eprintln!(
+            "fixtures not found at {}; skipping",
+            fake_tumblr::fixtures_path().display()
+        );
+        return;
+    };
+    let mut config = Config::new(&dir);
+    config.quota = Some(Quota {
+        hourly_limit: 0,
+        ..Quota::default()
+    });
+    let server = FakeTumblr::start(config);
+    let refused = send(
+        &server,
+        "GET",
+        "/v2/blog/example-blog/info?api_key=test-key",
+    );
+    assert_eq!(refused.status, 429, "no calls allowed");
+    let recorded: Value = serde_json::from_str(
+        &fs::read_to_string(dir.join("api-v2/error-responses.json")).expect("read errors"),
+    )
+    .expect("errors are JSON");
+    assert_eq!(
+        refused.json(),
+        recorded["limit_exceeded_429"]["body"],
+        "the recorded 429 body"
+    );
+    assert_eq!(
+        header_number(&refused, "x-ratelimit-perhour-remaining"),
+        0,
+        "current headers, not the recorded ones"
+    );
+}
+
+#[test]
+fn media_range_requests() {
+    let (server, _fixtures) = start_synthetic(|_| {});
+    let path = "/range/tumblr_r_1280.jpg";
+    let full = media_body(path).bytes;
+
+    let whole = send(&server, "GET", path);
+    assert_eq!(
+        whole.header("accept-ranges"),
+        Some("bytes"),
+        "ranges advertised"
+    );
+
+    let tail = send_with(&server, "GET", path, &["Range: bytes=100-"]);
+    assert_eq!(tail.status, 206, "partial content");
+    assert_eq!(tail.body, full[100..], "bytes from offset 100");
+    let expected_range = format!("bytes 100-{}/{}", full.len() - 1, full.len());
+    assert_eq!(
+        tail.header("content-range"),
+        Some(expected_range.as_str()),
+        "Content-Range"
+    );
+    assert_eq!(
+        tail.header("content-length"),
+        Some((full.len() - 100).to_string().as_str()),
+        "Content-Length of the part"
+    );
+
+    let closed = send_with(&server, "GET", path, &["Range: bytes=10-19"]);
+    assert_eq!(closed.body, full[10..20], "closed range");
+
+    let beyond = send_with(
+        &server,
+        "GET",
+        path,
+        &[&format!("Range: bytes={}-", full.len())],
+    );
+    assert_eq!(beyond.status, 416, "range beyond the end");
+    let unsatisfied = format!("bytes */{}", full.len());
+    assert_eq!(
+        beyond.header("content-range"),
+        Some(unsatisfied.as_str()),
+        "416 names the length"
+    );
+
+    let (plain, _fixtures) = start_synthetic(|config| config.range_requests = false);
+    let ignored = send_with(&plain, "GET", path, &["Range: bytes=100-"]);
+    assert_eq!(ignored.status, 200, "ranges disabled");
+    assert_eq!(ignored.body, full, "whole file when ranges are disabled");
+}
+
+#[test]
+fn faults_reset_and_429() {
+    let (server, _fixtures) = start_synthetic(|config| {
+        config.faults = vec![
+            Fault::first(
+                1,
+                PathMatch::Exact("/rst.jpg".to_string()),
+                FaultKind::Reset,
+            ),
+            Fault::first(
+                1,
+                PathMatch::Exact("/plain429.jpg".to_string()),
+                FaultKind::Status(429),
+            ),
+            Fault::first(
+                1,
+                PathMatch::Exact("/dated429.jpg".to_string()),
+                FaultKind::RateLimitedUntil {
+                    retry_after_secs: 120,
+                },
+            ),
+            Fault::first(
+                1,
+                PathMatch::Prefix("/v2/blog/synthetic/posts".to_string()),
+                FaultKind::Status(500),
+            ),
+        ];
+    });
+
+    let full_len = media_body("/rst.jpg").bytes.len();
+    let reset = send(&server, "GET", "/rst.jpg");
+    assert_eq!(reset.status, 200, "reset response starts as a success");
+    assert_eq!(
+        reset.header("content-length"),
+        Some(full_len.to_string().as_str()),
+        "the full length is announced"
+    );
+    assert!(
+        reset.body.len() < full_len,
+        "the body is cut short: {} of {full_len}",
+        reset.body.len()
+    );
+    assert_eq!(
+        reset.body.len(),
+        full_len / 2,
+        "half the body arrives before the reset"
+    );
+    assert_eq!(
+        reset.end_error,
+        Some(io::ErrorKind::ConnectionReset),
+        "the connection ends with a reset"
+    );
+    assert_eq!(
+        send(&server, "GET", "/rst.jpg").body.len(),
+        full_len,
+        "served whole after the fault"
+    );
+
+    let plain = send(&server, "GET", "/plain429.jpg");
+    assert_eq!(plain.status, 429, "429 status");
+    assert!(plain.header("retry-after").is_none(), "no Retry-After");
+
+    let dated = send(&server, "GET", "/dated429.jpg");
+    assert_eq!(dated.status, 429, "dated 429 status");
+    let retry_after = dated.header("retry-after").expect("Retry-After present");
+    assert!(
+        retry_after.ends_with(" GMT") && retry_after.len() == 29,
+        "Retry-After is an HTTP date: {retry_after:?}"
+    );
+
+    let page = "/v2/blog/synthetic/posts?api_key=test-key";
+    assert_eq!(send(&server, "GET", page).status, 500, "API fault");
+    assert_eq!(
+        send(&server, "GET", page).status,
+        200,
+        "API served after it"
+    );
+}
+
+#[test]
+fn faults_slow_response() {
+    let (server, _fixtures) = start_synthetic(|config| {
+        config.faults = vec![Fault::first(
+            1,
+            PathMatch::Exact("/slow.png".to_string()),
+            FaultKind::Slow(Duration::from_millis(400)),
+        )];
+    });
+    let started = Instant::now();
+    let slow = send(&server, "GET", "/slow.png");
+    let waited = started.elapsed();
+    assert_eq!(slow.status, 200, "slow response succeeds");
+    assert!(
+        waited >= Duration::from_millis(400),
+        "the response waited {waited:?}"
+    );
+    assert_eq!(slow.body, media_body("/slow.png").bytes, "whole body");
+
+    let (faulted, _fixtures) = start_synthetic(|config| {
+        config.faults = vec![Fault::always(
+            PathMatch::Exact("/slow.png".to_string()),
+            FaultKind::Slow(Duration::from_millis(500)),
+        )];
+    });
+    let mut client = TcpStream::connect(faulted.addr()).expect("connect");
+    client
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .expect("set a read timeout");
+    client
+        .write_all(b"GET /slow.png HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .expect("send");
+    let mut buffer = [0u8; 16];
+    let first_read = client.read(&mut buffer);
+    assert!(
+        first_read.is_err(),
+        "nothing arrives before a 100 ms client timeout: {first_read:?}"
+    );
+}
+
+#[test]
+fn media_pace_chunks() {
+    let (server, _fixtures) = start_synthetic(|config| {
+        config.media_pace = Pace {
+            before_headers: Duration::from_millis(50),
+            chunk_len: 4096,
+            between_chunks: Duration::from_millis(20),
+        };
+    });
+    let path = "/paced/tumblr_p_1280.jpg";
+    let len = media_body(path).bytes.len();
+    let chunks = len.div_ceil(4096) as u32;
+    let started = Instant::now();
+    let reply = send(&server, "GET", path);
+    let waited = started.elapsed();
+    assert_eq!(reply.body.len(), len, "whole body arrives");
+    let minimum = Duration::from_millis(50) + Duration::from_millis(20) * (chunks - 1);
+    assert!(
+        waited >= minimum,
+        "{chunks} chunks took {waited:?}, expected at least {minimum:?}"
+    );
+    let api = Instant::now();
+    send(&server, "GET", "/v2/blog/synthetic/info?api_key=test-key");
+    assert!(
+        api.elapsed() < Duration::from_millis(50),
+        "API responses keep their own pace"
+    );
+}
+
+#[test]
+fn completed_bodies_counted() {
+    let (server, _fixtures) = start_synthetic(|config| {
+        config.faults = vec![
+            Fault::first(
+                1,
+                PathMatch::Exact("/cut.jpg".to_string()),
+                FaultKind::Truncated,
+            ),
+            Fault::first(
+                1,
+                PathMatch::Exact("/rst.jpg".to_string()),
+                FaultKind::Reset,
+            ),
+            Fault::always(
+                PathMatch::Exact("/gone.jpg".to_string()),
+                FaultKind::Status(404),
+            ),
+        ];
+    });
+    for target in [
+        "/cut.jpg",
+        "/cut.jpg",
+        "/rst.jpg",
+        "/rst.jpg",
+        "/gone.jpg",
+        "/ok.jpg",
+    ] {
+        send(&server, "GET", target);
+    }
+    send(&server, "HEAD", "/head.jpg");
+    send_with(&server, "GET", "/part.jpg", &["Range: bytes=10-"]);
+    send(&server, "GET", "/v2/blog/synthetic/info?api_key=test-key");
+
+    let counts = server.completed_counts();
+    assert_eq!(
+        counts.get("/cut.jpg"),
+        Some(&1),
+        "the truncated body is not counted"
+    );
+    assert_eq!(
+        counts.get("/rst.jpg"),
+        Some(&1),
+        "the reset body is not counted"
+    );
+    assert_eq!(counts.get("/ok.jpg"), Some(&1), "a whole body counts");
+    assert_eq!(counts.get("/part.jpg"), Some(&1), "a whole 206 counts");
+    assert!(!counts.contains_key("/gone.jpg"), "a 404 is not a body");
+    assert!(!counts.contains_key("/head.jpg"), "HEAD sends no body");
+    assert_eq!(counts.len(), 4, "API responses are not media: {counts:?}");
+    let partial: Vec<bool> = server
+        .completed_media()
+        .iter()
+        .filter(|body| body.path == "/part.jpg")
+        .map(|body| body.partial)
+        .collect();
+    assert_eq!(partial, [true], "the 206 is marked partial");
+}
+
+#[test]
+fn request_times_windowed() {
+    let (server, _fixtures) = start_synthetic(|_| {});
+    let before = Instant::now();
+    for i in 0..3 {
+        send(&server, "GET", &format!("/t/{i}.jpg"));
+    }
+    thread::sleep(Duration::from_millis(1100));
+    for i in 3..5 {
+        send(&server, "GET", &format!("/t/{i}.jpg"));
+    }
+    send(&server, "GET", "/v2/blog/synthetic/info?api_key=test-key");
+
+    let requests = server.requests();
+    assert!(
+        requests.iter().all(|request| request.at >= before),
+        "arrival times are after the test started"
+    );
+    assert!(
+        requests.windows(2).all(|pair| pair[0].at <= pair[1].at),
+        "arrival times follow the log order"
+    );
+    assert_eq!(
+        server.max_requests_in_window(RequestKind::Media, Duration::from_secs(1)),
+        3,
+        "three media requests in the first second, two in the next"
+    );
+    assert_eq!(
+        server.max_requests_in_window(RequestKind::Api, Duration::from_secs(1)),
+        1,
+        "one API request"
+    );
 }

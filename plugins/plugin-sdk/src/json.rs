@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::tumblr_archiver::plugin::types::Dimensions;
+use crate::media::Dimensions;
 
 /// Returns the string at `key`, or `None` when it is missing, not a string
 /// or empty.

@@ -1,6 +1,7 @@
 //! Blog identifiers: turns what a user types (a name, a `*.tumblr.com`
-//! address, a `www.tumblr.com` URL or a custom domain) into the identifier
-//! that the API accepts in `/v2/blog/{identifier}/…`.
+//! address, a `www.tumblr.com` URL or a custom domain) into a Tumblr blog
+//! name or a custom domain, such as the API v2 accepts in
+//! `/v2/blog/{identifier}/…`.
 
 use std::fmt;
 

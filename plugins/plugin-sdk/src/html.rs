@@ -4,6 +4,8 @@
 //! one and builds no tree, which is enough to find media and text in the
 //! fragments that Tumblr writes.
 
+use crate::text::collapse_whitespace;
+
 /// One start or end tag.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tag {
@@ -310,12 +312,6 @@ fn is_inline(name: &str) -> bool {
             | "font"
             | "abbr"
     )
-}
-
-/// Replaces each run of whitespace in `text` by one space and trims both
-/// ends.
-pub fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// One candidate of a `srcset` attribute.

@@ -1,5 +1,6 @@
-//! The media list of one post: which URLs count as post media, the kind a
-//! URL implies, and the merge of one media item seen more than once.
+//! Tumblr media URLs: which URLs count as post media, the kind a URL
+//! implies, the width of its size bucket, and the keys under which two URLs
+//! name the same file or renditions of the same media.
 //!
 //! Two URLs are the same media when their media keys match. A key is the
 //! URL with no scheme and no fragment, a lowercase host, and on Tumblr hosts
@@ -11,13 +12,8 @@
 //! `tumblr_abc_540.jpg` and `tumblr_abc_1280.jpg`. Still posters of GIFs
 //! (`s…_f1` buckets) keep a key of their own. Other hosts keep their query,
 //! because it often selects the content (`watch?v=…`).
-//!
-//! When a post carries the same media twice, the two items merge: the
-//! widest rendition becomes the URL, every other rendition becomes an
-//! alternate, widest first, and the kind and trail blog of the first
-//! occurrence stay.
 
-use crate::tumblr_archiver::plugin::types::{Alternate, Dimensions, Media, MediaKind};
+use crate::media::{Dimensions, MediaKind};
 
 /// The parts of an absolute `http` or `https` URL that keys and filters use.
 struct UrlParts<'a> {
@@ -209,7 +205,7 @@ fn path_without_bucket(path: &str) -> String {
 /// Returns the key under which two URLs of the same file compare equal:
 /// no scheme or fragment, lowercase host, and on Tumblr hosts no query and
 /// one host name for the shards that `is_media_shard` accepts.
-fn identity_key(url: &str) -> String {
+pub(crate) fn identity_key(url: &str) -> String {
     key(url, false)
 }
 
@@ -260,140 +256,9 @@ pub fn rendition_width(url: &str, size: Option<Dimensions>) -> u32 {
     split_size_suffix(stem).1.unwrap_or(0)
 }
 
-/// Builds an alternate for `url` with an optional pixel size.
-pub fn alternate(url: &str, size: Option<Dimensions>) -> Alternate {
-    Alternate {
-        url: url.to_owned(),
-        size,
-    }
-}
-
-/// Orders the renditions of one media item: drops repeated URLs (keeping
-/// the first stated size), makes the widest the URL (the earliest wins a
-/// tie) and sorts the others widest first, keeping source order on ties.
-fn arrange(item: &mut Media, extra: Vec<Alternate>) {
-    let mut renditions: Vec<Alternate> =
-        Vec::with_capacity(1 + item.alternates.len() + extra.len());
-    let all = std::iter::once(alternate(&item.url, item.size))
-        .chain(item.alternates.drain(..))
-        .chain(extra);
-    for rendition in all {
-        let identity = identity_key(&rendition.url);
-        match renditions
-            .iter_mut()
-            .find(|known| identity_key(&known.url) == identity)
-        {
-            Some(known) => {
-                if known.size.is_none() {
-                    known.size = rendition.size;
-                }
-            }
-            None => renditions.push(rendition),
-        }
-    }
-    let mut best = 0;
-    for (index, rendition) in renditions.iter().enumerate() {
-        if rendition_width(&rendition.url, rendition.size)
-            > rendition_width(&renditions[best].url, renditions[best].size)
-        {
-            best = index;
-        }
-    }
-    let chosen = renditions.remove(best);
-    renditions.sort_by_key(|rendition| {
-        std::cmp::Reverse(rendition_width(&rendition.url, rendition.size))
-    });
-    item.url = chosen.url;
-    item.size = chosen.size;
-    item.alternates = renditions;
-}
-
-/// The media of one post in order of first appearance, each media once.
-#[derive(Debug, Default)]
-pub struct MediaList {
-    items: Vec<Media>,
-    /// Media keys of every rendition of `items[i]`.
-    keys: Vec<Vec<String>>,
-}
-
-impl MediaList {
-    /// Adds `item`, or merges it into an earlier item that shares a media
-    /// key with any of its renditions. Items whose URL is not absolute
-    /// `http(s)` or is excluded by `is_excluded` are dropped, and so are
-    /// such alternates.
-    pub fn push(&mut self, mut item: Media) {
-        let Some(url) = absolute_url(&item.url).filter(|url| !is_excluded(url)) else {
-            return;
-        };
-        item.url = url;
-        item.alternates = std::mem::take(&mut item.alternates)
-            .into_iter()
-            .filter_map(|rendition| {
-                let url = absolute_url(&rendition.url).filter(|url| !is_excluded(url))?;
-                Some(Alternate { url, ..rendition })
-            })
-            .collect();
-
-        let mut keys: Vec<String> = Vec::new();
-        for url in std::iter::once(&item.url).chain(item.alternates.iter().map(|a| &a.url)) {
-            let key = media_key(url);
-            if !keys.contains(&key) {
-                keys.push(key);
-            }
-        }
-
-        let earlier = self
-            .keys
-            .iter()
-            .position(|known| known.iter().any(|key| keys.contains(key)));
-        match earlier {
-            Some(index) => {
-                let extra = std::iter::once(alternate(&item.url, item.size))
-                    .chain(item.alternates)
-                    .collect();
-                arrange(&mut self.items[index], extra);
-                for key in keys {
-                    if !self.keys[index].contains(&key) {
-                        self.keys[index].push(key);
-                    }
-                }
-            }
-            None => {
-                arrange(&mut item, Vec::new());
-                self.items.push(item);
-                self.keys.push(keys);
-            }
-        }
-    }
-
-    /// Returns the items in order of first appearance.
-    pub fn into_vec(self) -> Vec<Media> {
-        self.items
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn image(url: &str, width: Option<u32>) -> Media {
-        Media {
-            url: url.to_owned(),
-            kind: MediaKind::Image,
-            size: width.map(|width| Dimensions {
-                width,
-                height: width,
-            }),
-            alternates: Vec::new(),
-            trail_blog: None,
-        }
-    }
-
-    fn urls(item: &Media) -> Vec<&str> {
-        std::iter::once(item.url.as_str())
-            .chain(item.alternates.iter().map(|a| a.url.as_str()))
-            .collect()
-    }
 
     #[test]
     fn kind_from_url_extensions() {
@@ -512,92 +377,5 @@ mod tests {
             rendition_width("https://64.media.tumblr.com/tumblr_x_frame1.jpg", None),
             0
         );
-    }
-
-    #[test]
-    fn push_merges_renditions() {
-        let small = "https://64.media.tumblr.com/0123456789abcdef0123456789abcdef/741f1238f124f481-46/s640x960/aa.jpg";
-        let large = "https://64.media.tumblr.com/0123456789abcdef0123456789abcdef/741f1238f124f481-46/s2048x3072/bb.jpg";
-        let mut list = MediaList::default();
-        list.push(image(small, None));
-        list.push(Media {
-            trail_blog: Some("other".to_owned()),
-            ..image(large, Some(2048))
-        });
-        let items = list.into_vec();
-        assert_eq!(items.len(), 1);
-        assert_eq!(urls(&items[0]), [large, small]);
-        assert_eq!(items[0].size.map(|size| size.width), Some(2048));
-        assert_eq!(items[0].trail_blog, None);
-    }
-
-    #[test]
-    fn push_same_url_twice() {
-        let mut list = MediaList::default();
-        list.push(image("http://example.com/1words6", None));
-        list.push(image("https://example.com/1words6#x", Some(10)));
-        let items = list.into_vec();
-        assert_eq!(items.len(), 1);
-        assert_eq!(urls(&items[0]), ["http://example.com/1words6"]);
-        assert_eq!(items[0].size.map(|size| size.width), Some(10));
-    }
-
-    #[test]
-    fn push_drops_excluded_and_relative() {
-        let mut list = MediaList::default();
-        list.push(image("https://64.media.tumblr.com/avatar_abc_64.png", None));
-        list.push(image("/x.jpg", None));
-        list.push(Media {
-            alternates: vec![
-                alternate("https://assets.tumblr.com/x.png", None),
-                alternate("//x.test/b.jpg", None),
-            ],
-            ..image("https://x.test/a.jpg", None)
-        });
-        let items = list.into_vec();
-        assert_eq!(items.len(), 1);
-        assert_eq!(
-            urls(&items[0]),
-            ["https://x.test/a.jpg", "https://x.test/b.jpg"]
-        );
-    }
-
-    #[test]
-    fn push_sorts_alternates_widest_first() {
-        let mut list = MediaList::default();
-        list.push(Media {
-            alternates: vec![
-                alternate(
-                    "https://x.test/s.jpg",
-                    Some(Dimensions {
-                        width: 100,
-                        height: 1,
-                    }),
-                ),
-                alternate(
-                    "https://x.test/l.jpg",
-                    Some(Dimensions {
-                        width: 900,
-                        height: 1,
-                    }),
-                ),
-                alternate(
-                    "https://x.test/m.jpg",
-                    Some(Dimensions {
-                        width: 500,
-                        height: 1,
-                    }),
-                ),
-            ],
-            ..image("https://x.test/u.jpg", Some(400))
-        });
-        let items = list.into_vec();
-        let expected = [
-            "https://x.test/l.jpg",
-            "https://x.test/m.jpg",
-            "https://x.test/u.jpg",
-            "https://x.test/s.jpg",
-        ];
-        assert_eq!(urls(&items[0]), expected);
     }
 }

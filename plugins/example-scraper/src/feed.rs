@@ -1,0 +1,337 @@
+//! The crawl: the first request that `start` returns, the crawl state in
+//! each request's `context`, the HTTP statuses, the `var tumblr_api_read =
+//! …;` wrapper of the v1 JSON body, and paging by `start`.
+//!
+//! The crawl ends on a page with no posts, or when `start` reaches the
+//! `posts-total` that the response reports.
+
+use plugin_sdk::blog::{BlogId, parse_blog};
+use plugin_sdk::http::{DEFAULT_RETRY_SECONDS, retry_after_seconds};
+use plugin_sdk::json::{array_at, str_at, u64_at};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::post::parse_post;
+use crate::tumblr_archiver::plugin::types::{
+    BlogInfo, HttpRequest, HttpResponse, Page, PluginError,
+};
+
+/// Host pattern of every request: the blog's own subdomain.
+pub const BLOG_HOSTS: &str = "*.tumblr.com";
+/// Option key for the number of posts per request.
+pub const PAGE_SIZE_KEY: &str = "page-size";
+/// Largest `num` that `/api/read/json` accepts.
+pub const MAX_PAGE_SIZE: u32 = 50;
+
+/// Crawl state, serialised as JSON into `HttpRequest::context`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Context {
+    /// Blog name, such as `example-blog`.
+    pub blog: String,
+    /// Index of the first post of the request, from 0 for the newest.
+    pub start: u64,
+    /// Posts per request.
+    pub num: u32,
+}
+
+impl Context {
+    /// Builds the request for this context.
+    ///
+    /// # Errors
+    ///
+    /// Returns `Other` when the context cannot be encoded.
+    pub fn request(&self) -> Result<HttpRequest, PluginError> {
+        let context = serde_json::to_string(self).map_err(|error| {
+            PluginError::Other(format!("failed to encode the crawl state: {error}"))
+        })?;
+        Ok(HttpRequest {
+            method: "GET".to_owned(),
+            url: format!(
+                "https://{}.tumblr.com/api/read/json?start={}&num={}",
+                self.blog, self.start, self.num
+            ),
+            headers: Vec::new(),
+            context,
+        })
+    }
+
+    /// Decodes the context of `request`.
+    ///
+    /// # Errors
+    ///
+    /// Returns `Other` when the context is not one that this plugin wrote.
+    pub fn decode(request: &HttpRequest) -> Result<Context, PluginError> {
+        serde_json::from_str(&request.context).map_err(|error| {
+            PluginError::Other(format!(
+                "invalid crawl state {:?} for {} ({error}); the host must return each request's \
+                 context unchanged, so start the crawl again",
+                request.context, request.url
+            ))
+        })
+    }
+}
+
+/// Validates `blog` and `options` and returns the request for the newest
+/// posts.
+///
+/// # Errors
+///
+/// Returns `InvalidInput` for a malformed blog, a custom domain (this
+/// plugin declares only `*.tumblr.com`), an unknown option or a page size
+/// out of range.
+pub fn start(blog: &str, options: &[(String, String)]) -> Result<Vec<HttpRequest>, PluginError> {
+    let name = match parse_blog(blog).map_err(PluginError::InvalidInput)? {
+        BlogId::Name(name) => name,
+        BlogId::Domain(domain) => {
+            return Err(PluginError::InvalidInput(format!(
+                "blog {domain:?} is a custom domain, but this scraper requests only \
+                 {BLOG_HOSTS}; give the blog's Tumblr name instead, such as example-blog"
+            )));
+        }
+    };
+    let mut num = MAX_PAGE_SIZE;
+    for (key, value) in options {
+        if key != PAGE_SIZE_KEY {
+            return Err(PluginError::InvalidInput(format!(
+                "unknown option {key:?}: this scraper accepts only {PAGE_SIZE_KEY} (1 to \
+                 {MAX_PAGE_SIZE})"
+            )));
+        }
+        num = match value.trim().parse::<u32>() {
+            Ok(size) if (1..=MAX_PAGE_SIZE).contains(&size) => size,
+            _ => {
+                return Err(PluginError::InvalidInput(format!(
+                    "invalid {PAGE_SIZE_KEY} {value:?}: give a whole number from 1 to \
+                     {MAX_PAGE_SIZE}"
+                )));
+            }
+        };
+    }
+    let context = Context {
+        blog: name,
+        start: 0,
+        num,
+    };
+    Ok(vec![context.request()?])
+}
+
+/// Parses one page of posts and returns the request for the next one.
+///
+/// # Errors
+///
+/// - `NotFound` for a 404: a missing blog, or one that only logged-in
+///   users can see, which the v1 API does not tell apart.
+/// - `RateLimited` for a 429, with the seconds of `retry-after`, else 60.
+/// - `Other` for any other status outside 200–299, and for an invalid
+///   context.
+/// - `BadResponse` for a body that is not the v1 JSON.
+pub fn parse(request: &HttpRequest, response: &HttpResponse) -> Result<Page, PluginError> {
+    let context = Context::decode(request)?;
+    let url = if response.url.is_empty() {
+        &request.url
+    } else {
+        &response.url
+    };
+    check_status(response, &context.blog, url)?;
+    let body = read_body(&response.body).ok_or_else(|| {
+        PluginError::BadResponse(format!(
+            "the body from {url} is not the v1 JSON API's `var tumblr_api_read = {{…}};` with a \
+             `posts` array"
+        ))
+    })?;
+
+    let blog_name = body
+        .get("tumblelog")
+        .and_then(|blog| str_at(blog, "name"))
+        .unwrap_or(&context.blog)
+        .to_owned();
+    let raw_posts = array_at(&body, "posts");
+    let posts = raw_posts
+        .iter()
+        .filter_map(|raw| parse_post(raw, &blog_name))
+        .collect();
+    let total = u64_at(&body, "posts-total");
+    let blog = (context.start == 0).then(|| BlogInfo {
+        title: body
+            .get("tumblelog")
+            .and_then(|blog| str_at(blog, "title"))
+            .unwrap_or_default()
+            .to_owned(),
+        url: format!("https://{blog_name}.tumblr.com/"),
+        total_posts: total,
+        updated: None,
+        name: blog_name.clone(),
+    });
+
+    let returned = u64::try_from(raw_posts.len()).unwrap_or(u64::MAX);
+    let next_start = context.start.saturating_add(returned);
+    let finished = returned == 0 || total.is_some_and(|total| next_start >= total);
+    let next = if finished {
+        Vec::new()
+    } else {
+        let next_context = Context {
+            start: next_start,
+            ..context
+        };
+        vec![next_context.request()?]
+    };
+    Ok(Page { blog, posts, next })
+}
+
+/// Maps an HTTP status to the error that `parse` documents.
+fn check_status(response: &HttpResponse, blog: &str, url: &str) -> Result<(), PluginError> {
+    match response.status {
+        200..=299 => Ok(()),
+        404 => Err(PluginError::NotFound(format!(
+            "blog {blog:?} was not found ({url} returned HTTP 404); check the name, or the blog \
+             may be visible only to logged-in users"
+        ))),
+        429 => Err(PluginError::RateLimited(
+            retry_after_seconds(&response.headers).unwrap_or(DEFAULT_RETRY_SECONDS),
+        )),
+        status => Err(PluginError::Other(format!(
+            "unexpected HTTP {status} from {url}; try again later"
+        ))),
+    }
+}
+
+/// Returns the JSON object inside `var tumblr_api_read = {…};`, or `None`
+/// when the body has another shape. A body of bare JSON is accepted too.
+pub fn read_body(body: &[u8]) -> Option<Value> {
+    let text = std::str::from_utf8(body).ok()?.trim();
+    let json = match text.strip_prefix("var tumblr_api_read") {
+        Some(rest) => rest.trim_start().strip_prefix('=')?,
+        None => text,
+    };
+    let json = json.trim().trim_end_matches(';').trim_end();
+    let value: Value = serde_json::from_str(json).ok()?;
+    value.get("posts")?.as_array()?;
+    Some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(start: u64, num: u32) -> HttpRequest {
+        let context = Context {
+            blog: "example-blog".to_owned(),
+            start,
+            num,
+        };
+        context
+            .request()
+            .unwrap_or_else(|error| panic!("{error:?}"))
+    }
+
+    fn response(status: u16, body: &str) -> HttpResponse {
+        HttpResponse {
+            url: String::new(),
+            status,
+            headers: vec![("retry-after".to_owned(), "30".to_owned())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn read_body_wrapper_forms() {
+        let wrapped = b"var tumblr_api_read = {\"posts\": []};\n";
+        assert!(read_body(wrapped).is_some());
+        assert!(read_body(b"var tumblr_api_read={\"posts\":[]}").is_some());
+        assert!(read_body(b"{\"posts\": []}").is_some());
+        assert!(read_body(b"var tumblr_api_read = {\"tumblelog\": {}};").is_none());
+        assert!(read_body(b"var other = {\"posts\": []};").is_none());
+        assert!(read_body(b"<html>").is_none());
+        assert!(read_body(&[0xff, 0xfe]).is_none());
+    }
+
+    #[test]
+    fn start_request_and_options() {
+        let requests = start("https://Example-Blog.tumblr.com/post/1", &[]);
+        let urls: Vec<String> = requests
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| r.url)
+            .collect();
+        assert_eq!(
+            urls,
+            ["https://example-blog.tumblr.com/api/read/json?start=0&num=50"]
+        );
+        let options = vec![("page-size".to_owned(), "20".to_owned())];
+        let requests = start("example-blog", &options).unwrap_or_default();
+        assert_eq!(
+            Context::decode(&requests[0]),
+            Ok(Context {
+                blog: "example-blog".to_owned(),
+                start: 0,
+                num: 20
+            })
+        );
+    }
+
+    #[test]
+    fn start_rejections() {
+        let cases = [
+            ("www.example.com", vec![], "custom domain"),
+            ("bad name", vec![], "invalid blog"),
+            ("example-blog", vec![("page-size", "0")], "1 to 50"),
+            ("example-blog", vec![("page-size", "51")], "1 to 50"),
+            ("example-blog", vec![("format", "xml")], "unknown option"),
+        ];
+        for (blog, pairs, words) in cases {
+            let options: Vec<(String, String)> = pairs
+                .iter()
+                .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+                .collect();
+            let result = start(blog, &options);
+            let Err(PluginError::InvalidInput(message)) = result else {
+                panic!("{blog} {pairs:?} gave {result:?}");
+            };
+            assert!(message.contains(words), "{message}");
+        }
+    }
+
+    #[test]
+    fn parse_statuses() {
+        let page = request(0, 50);
+        let not_found = parse(&page, &response(404, ""));
+        assert!(
+            matches!(&not_found, Err(PluginError::NotFound(m)) if m.contains("example-blog")),
+            "{not_found:?}"
+        );
+        assert_eq!(
+            parse(&page, &response(429, "")),
+            Err(PluginError::RateLimited(30))
+        );
+        let other = parse(&page, &response(503, ""));
+        assert!(
+            matches!(&other, Err(PluginError::Other(m)) if m.contains("503")),
+            "{other:?}"
+        );
+        let bad = parse(&page, &response(200, "<html></html>"));
+        assert!(
+            matches!(&bad, Err(PluginError::BadResponse(m)) if m.contains("tumblr_api_read")),
+            "{bad:?}"
+        );
+    }
+
+    #[test]
+    fn parse_paging_ends() {
+        let empty = parse(&request(100, 50), &response(200, r#"{"posts": []}"#));
+        assert_eq!(empty.map(|page| page.next.len()), Ok(0));
+
+        let body = r#"{"posts-total": "52", "posts": [{"id": "1", "type": "regular"}, {"id": 2}]}"#;
+        let last = parse(&request(50, 50), &response(200, body));
+        assert_eq!(last.as_ref().map(|page| page.next.len()), Ok(0));
+        assert_eq!(last.as_ref().map(|page| page.blog.is_none()), Ok(true));
+
+        let more = parse(&request(10, 2), &response(200, body));
+        let next: Vec<String> = more
+            .map(|page| page.next.into_iter().map(|r| r.url).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            next,
+            ["https://example-blog.tumblr.com/api/read/json?start=12&num=2"]
+        );
+    }
+}

@@ -1,0 +1,132 @@
+//! Helpers for tumblr-archiver plugins. They use plain Rust types, so any
+//! plugin can use them whatever WIT world it generates:
+//! - `html` and `html_media` scan HTML fragments for tags, text and media,
+//! - `tumblr_url` classifies Tumblr media URLs and `media` collects the
+//!   media of a post without repeats,
+//! - `json` reads lenient Tumblr JSON and `http` reads response headers,
+//! - `blog` parses blog names, `naming` builds safe file names, `date`
+//!   handles UTC dates, and `text` shortens summaries.
+//!
+//! The `media` types mirror the WIT records `media`, `alternate`,
+//! `dimensions` and `media-kind`. `impl_wit_conversions!` writes the `From`
+//! conversions between them and a plugin's generated types.
+
+pub mod blog;
+pub mod date;
+pub mod html;
+pub mod html_media;
+pub mod http;
+pub mod json;
+pub mod media;
+pub mod naming;
+pub mod text;
+pub mod tumblr_url;
+
+/// Writes `From` conversions in both directions between the `media` types
+/// of this crate and the types that `wit_bindgen::generate!` produced for
+/// the WIT interface `tumblr-archiver:plugin/types`. Give it the path of
+/// that generated module:
+///
+/// ```ignore
+/// wit_bindgen::generate!({ path: "../../wit", world: "scraper" });
+/// plugin_sdk::impl_wit_conversions!(crate::tumblr_archiver::plugin::types);
+/// ```
+///
+/// The generated types belong to the calling crate, so these impls are
+/// allowed there and nowhere else.
+#[macro_export]
+macro_rules! impl_wit_conversions {
+    ($($types:ident)::+) => {
+        impl ::core::convert::From<$crate::media::MediaKind> for $($types)::+::MediaKind {
+            fn from(kind: $crate::media::MediaKind) -> Self {
+                match kind {
+                    $crate::media::MediaKind::Image => Self::Image,
+                    $crate::media::MediaKind::Gif => Self::Gif,
+                    $crate::media::MediaKind::Video => Self::Video,
+                    $crate::media::MediaKind::Audio => Self::Audio,
+                    $crate::media::MediaKind::Embed => Self::Embed,
+                }
+            }
+        }
+
+        impl ::core::convert::From<$($types)::+::MediaKind> for $crate::media::MediaKind {
+            fn from(kind: $($types)::+::MediaKind) -> Self {
+                match kind {
+                    $($types)::+::MediaKind::Image => Self::Image,
+                    $($types)::+::MediaKind::Gif => Self::Gif,
+                    $($types)::+::MediaKind::Video => Self::Video,
+                    $($types)::+::MediaKind::Audio => Self::Audio,
+                    $($types)::+::MediaKind::Embed => Self::Embed,
+                }
+            }
+        }
+
+        impl ::core::convert::From<$crate::media::Dimensions> for $($types)::+::Dimensions {
+            fn from(size: $crate::media::Dimensions) -> Self {
+                Self {
+                    width: size.width,
+                    height: size.height,
+                }
+            }
+        }
+
+        impl ::core::convert::From<$($types)::+::Dimensions> for $crate::media::Dimensions {
+            fn from(size: $($types)::+::Dimensions) -> Self {
+                Self {
+                    width: size.width,
+                    height: size.height,
+                }
+            }
+        }
+
+        impl ::core::convert::From<$crate::media::Alternate> for $($types)::+::Alternate {
+            fn from(rendition: $crate::media::Alternate) -> Self {
+                Self {
+                    url: rendition.url,
+                    size: rendition.size.map(::core::convert::Into::into),
+                }
+            }
+        }
+
+        impl ::core::convert::From<$($types)::+::Alternate> for $crate::media::Alternate {
+            fn from(rendition: $($types)::+::Alternate) -> Self {
+                Self {
+                    url: rendition.url,
+                    size: rendition.size.map(::core::convert::Into::into),
+                }
+            }
+        }
+
+        impl ::core::convert::From<$crate::media::Media> for $($types)::+::Media {
+            fn from(item: $crate::media::Media) -> Self {
+                Self {
+                    url: item.url,
+                    kind: item.kind.into(),
+                    size: item.size.map(::core::convert::Into::into),
+                    alternates: item
+                        .alternates
+                        .into_iter()
+                        .map(::core::convert::Into::into)
+                        .collect(),
+                    trail_blog: item.trail_blog,
+                }
+            }
+        }
+
+        impl ::core::convert::From<$($types)::+::Media> for $crate::media::Media {
+            fn from(item: $($types)::+::Media) -> Self {
+                Self {
+                    url: item.url,
+                    kind: item.kind.into(),
+                    size: item.size.map(::core::convert::Into::into),
+                    alternates: item
+                        .alternates
+                        .into_iter()
+                        .map(::core::convert::Into::into)
+                        .collect(),
+                    trail_blog: item.trail_blog,
+                }
+            }
+        }
+    };
+}
