@@ -42,6 +42,11 @@ pub async fn perform(
             url.scheme()
         )));
     }
+    if matches!(url.host(), Some(url::Host::Ipv4(_) | url::Host::Ipv6(_))) {
+        return Err(bad_request(
+            "a raw IP address is not allowed; scrapers request host names they declare".to_string(),
+        ));
+    }
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
     let declared = &scraper.info.hosts;
     if !declared.iter().any(|pattern| host_matches(pattern, &host)) {
