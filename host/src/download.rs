@@ -215,6 +215,20 @@ impl Workers {
                 .await
                 .map_err(|error| Failure::Other(error.to_string()))?;
             let status = fetched.response.status();
+            if status == StatusCode::RANGE_NOT_SATISFIABLE && offset > 0 {
+                // The `.part` file may already hold the whole body, when a
+                // run stopped between the last byte and the rename.
+                let total = file::unsatisfied_range_total(&fetched.response);
+                let download_url = fetched.url.to_string();
+                if total == Some(offset) {
+                    let saved = file::finish_part(&path)
+                        .await
+                        .map_err(|error| Failure::Other(error))?;
+                    return self.settle(job, saved, download_url).await;
+                }
+                file::discard_part(&path).await;
+                continue;
+            }
             if matches!(
                 status,
                 StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::GONE

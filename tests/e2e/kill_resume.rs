@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::support::{
     Scratch, archive_args, assert_downloads_match_files, entry_summary, file_checksums,
-    files_under, media_entries, read_manifest, run_archiver, spawn_archiver, start_synthetic,
+    files_under, media_entries, read_manifest, run_archiver, spawn_archiver, start_synthetic, text,
 };
 
 const POSTS: usize = 200;
@@ -54,6 +54,18 @@ struct KillRecord {
     first_request: usize,
 }
 
+/// A running binary that is killed and reaped when dropped, so that a
+/// failing assertion leaves no process behind.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // Both fail only when the process has already been reaped.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Slows the server so that a run of the whole blog takes a few seconds
 /// and kills land while files are being written.
 fn slow_server(blog: SyntheticBlog) -> Option<FakeTumblr> {
@@ -86,8 +98,8 @@ fn api_requests_since(server: &FakeTumblr, first: usize) -> usize {
         .count()
 }
 
-/// Waits until `point` is reached or the child exits. Returns whether the
-/// child is still running.
+/// Waits until `point` is reached or the child exits, and panics after
+/// `KILL_POINT_TIMEOUT`. Returns whether the child is still running.
 fn wait_for(
     point: KillPoint,
     child: &mut Child,
@@ -113,8 +125,6 @@ fn wait_for(
             return true;
         }
         if started.elapsed() > KILL_POINT_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
             panic!("kill point {point:?} not reached within {KILL_POINT_TIMEOUT:?}");
         }
         thread::sleep(Duration::from_millis(2));
@@ -187,10 +197,10 @@ fn kill_and_resume_matches() {
         let first_body = server.completed_media().len();
         let stderr_file = scratch.dir.join(format!("run-{number}.stderr"));
         let started = Instant::now();
-        let mut child = spawn_archiver(&args, &scratch.dir, &stderr_file);
+        let mut child = Running(spawn_archiver(&args, &scratch.dir, &stderr_file));
         let running = wait_for(
             point,
-            &mut child,
+            &mut child.0,
             &server,
             first_request,
             first_body,
@@ -198,9 +208,9 @@ fn kill_and_resume_matches() {
         );
         if running {
             // `Child::kill` sends SIGKILL on Unix.
-            child.kill().expect("kill the tumblr-archiver process");
+            child.0.kill().expect("kill the tumblr-archiver process");
         }
-        let status = child.wait().expect("reap the tumblr-archiver process");
+        let status = child.0.wait().expect("reap the tumblr-archiver process");
         let elapsed = started.elapsed();
         let when = format!("after kill {} ({point:?})", number + 1);
         let (manifest_present, journal_lines) = assert_manifest_loads(&blog_dir, &when);
@@ -240,7 +250,7 @@ fn kill_and_resume_matches() {
     assert_downloads_match_files(&blog_dir, &manifest);
 
     // A path completed in run i and requested in any later run was fetched
-    // again; each kill may cost at most the downloads in flight.
+    // again. Each kill may cost at most the downloads in flight.
     let requests = server.requests();
     let mut redone_per_kill = Vec::new();
     for (index, record) in records.iter().enumerate() {
@@ -298,58 +308,18 @@ fn kill_and_resume_matches() {
         "the same file names as an uninterrupted run"
     );
     for (name, checksum) in &reference_files {
-        if resumed_files.get(name) != Some(checksum) {
-            let a = fs::read(blog_dir.join(name)).unwrap_or_default();
-            let b = fs::read(reference.blog_dir().join(name)).unwrap_or_default();
-            let diff = a.iter().zip(b.iter()).position(|(x, y)| x != y);
-            eprintln!(
-                "DEBUG {name}: resumed {} bytes, reference {} bytes, first difference at {diff:?}",
-                a.len(),
-                b.len()
-            );
-            let stem = name.split_once('_').map(|(_, rest)| rest).unwrap_or(name);
-            for (i, r) in requests.iter().enumerate() {
-                if r.path.contains(stem) {
-                    let run = records.iter().filter(|rec| rec.first_request <= i).count();
-                    eprintln!(
-                        "DEBUG run {run} {} {} range={:?}",
-                        r.method,
-                        r.path,
-                        r.header("range")
-                    );
-                }
-            }
-            for body in server
-                .completed_media()
-                .iter()
-                .filter(|body| body.path.contains(stem))
-            {
-                eprintln!("DEBUG completed partial={}", body.partial);
-            }
-            for n in 0..records.len() {
-                eprintln!(
-                    "DEBUG stderr {n}: {}",
-                    fs::read_to_string(scratch.dir.join(format!("run-{n}.stderr")))
-                        .unwrap_or_default()
-                        .lines()
-                        .filter(|l| l.contains(stem))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                );
-            }
-            eprintln!(
-                "DEBUG last: {}",
-                last.stderr
-                    .lines()
-                    .filter(|l| l.contains(stem))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            );
-        }
+        let size = |dir: &Path| fs::metadata(dir.join(name)).map_or(0, |meta| meta.len());
+        let notes: Vec<String> = media_entries(&manifest)
+            .iter()
+            .filter(|entry| text(entry, "filename") == name)
+            .map(|entry| text(entry, "notes").to_string())
+            .collect();
         assert_eq!(
             resumed_files.get(name),
             Some(checksum),
-            "SHA-256 of {name} equals the uninterrupted run's"
+            "SHA-256 of {name} equals the uninterrupted run's ({} bytes after the kills, {} bytes uninterrupted, manifest notes {notes:?})",
+            size(&blog_dir),
+            size(&reference.blog_dir())
         );
     }
     let leftovers: Vec<String> = files_under(&blog_dir)

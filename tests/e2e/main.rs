@@ -18,6 +18,7 @@ mod policy;
 mod quota;
 mod rate;
 mod reliability;
+mod resolution;
 mod resume;
 mod support;
 mod tools;

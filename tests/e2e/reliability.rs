@@ -1,9 +1,9 @@
-//! Media downloads against failing servers: transient failures (429 with
-//! and without `Retry-After`, 5xx, a connection reset mid-body, a body
-//! shorter than its `Content-Length`, a response slower than `--timeout`)
-//! are retried until every file arrives and the run exits 0. Final
-//! failures (403, 404, 410 and other 4xx) end as `missing` or `error`
-//! entries and the run exits 3.
+//! Media downloads against failing servers. Transient failures are
+//! retried until every file arrives and the run exits 0: 429 with and
+//! without `Retry-After`, 5xx, a connection reset mid-body, a body shorter
+//! than its `Content-Length`, and a response slower than `--timeout`.
+//! Final failures (403, 404, 410 and other 4xx) end as `missing` or
+//! `error` entries and the run exits 3.
 
 use std::time::{Duration, Instant};
 
@@ -24,7 +24,7 @@ fn photo_folder(index: usize, photo: usize) -> String {
     let path = photo_path(index, photo, LARGE);
     match path.rsplit_once('/') {
         Some((folder, _)) => format!("{folder}/"),
-        None => panic!("generated path {path} has a folder"),
+        None => panic!("generated path {path} has no folder"),
     }
 }
 
@@ -153,6 +153,7 @@ fn reset_continues_with_range() {
     let scratch = Scratch::new("reset-range");
     let run = run_with(&server, &scratch, &[]);
     assert_eq!(run.code, Some(0), "reset recovered\n{}", run.describe());
+
     let requests: Vec<_> = server
         .media_requests()
         .into_iter()
@@ -171,6 +172,7 @@ fn reset_continues_with_range() {
         .map(|body| body.partial)
         .collect();
     assert_eq!(partial, [true], "the rest of the file came as a 206");
+
     let manifest = read_manifest(&scratch.blog_dir());
     assert_eq!(
         text(&entry_of(&manifest, 0), "checksum"),

@@ -127,6 +127,35 @@ fn keep_head(head: &mut Vec<u8>, chunk: &[u8]) {
     head.extend_from_slice(&chunk[..room.min(chunk.len())]);
 }
 
+/// Reads the length from the `Content-Range: bytes */TOTAL` of a 416
+/// answer.
+pub fn unsatisfied_range_total(response: &reqwest::Response) -> Option<u64> {
+    let value = response.headers().get(CONTENT_RANGE)?.to_str().ok()?;
+    value.trim().strip_prefix("bytes */")?.trim().parse().ok()
+}
+
+/// Moves a `.part` file that holds the whole body into place.
+pub async fn finish_part(path: &Path) -> Result<Saved, String> {
+    let part = part_path(path);
+    let error = |error: std::io::Error| format!("cannot finish {}: {error}", part.display());
+    let mut hasher = Sha256::new();
+    let mut head = Vec::new();
+    let size = hash_existing(&part, &mut hasher, &mut head)
+        .await
+        .map_err(error)?;
+    tokio::fs::rename(&part, path).await.map_err(error)?;
+    Ok(Saved {
+        size,
+        checksum: format!("sha256:{}", hex(&hasher.finalize())),
+        head,
+    })
+}
+
+/// Deletes the `.part` file of `path`, so the next request starts over.
+pub async fn discard_part(path: &Path) {
+    let _ = tokio::fs::remove_file(part_path(path)).await;
+}
+
 /// Reads the first byte offset of a `Content-Range: bytes START-END/TOTAL`.
 fn range_start(response: &reqwest::Response) -> Option<u64> {
     let value = response.headers().get(CONTENT_RANGE)?.to_str().ok()?;

@@ -35,8 +35,9 @@ pub struct Fixtures {
 
 impl Fixtures {
     /// Loads the files that `config` names from `config.fixtures_dir`, or
-    /// generates the posts of `config.synthetic`. A generated blog keeps
-    /// the recorded blog info with its post count set to the generated one.
+    /// takes `config.posts`, or generates the posts of `config.synthetic`.
+    /// A generated blog keeps the recorded blog info with its post count
+    /// set to the generated one.
     pub fn load(config: &Config) -> io::Result<Self> {
         let api_dir = config.fixtures_dir.join("api-v2");
         let info_path = api_dir.join("blog-info.json");
@@ -46,8 +47,9 @@ impl Fixtures {
         }
         let errors = read_json(&api_dir.join("error-responses.json"))?;
 
-        let (posts, media_aliases) = match &config.synthetic {
-            Some(generated) => {
+        let (posts, media_aliases) = match (&config.posts, &config.synthetic) {
+            (Some(posts), _) => (posts.clone(), HashMap::new()),
+            (None, Some(generated)) => {
                 let name = info
                     .pointer("/response/blog/name")
                     .and_then(Value::as_str)
@@ -62,7 +64,7 @@ impl Fixtures {
                     synthetic::media_aliases(generated),
                 )
             }
-            None => {
+            (None, None) => {
                 let files = match &config.post_files {
                     Some(files) => files.clone(),
                     None => default_post_files(&config.fixtures_dir)?,

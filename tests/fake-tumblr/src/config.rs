@@ -2,9 +2,13 @@
 //! it accepts, which blogs fail, whether it serves generated posts, the API
 //! quota it enforces, how fast it responds, and which paths fail and how.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::time::Duration;
+
+use crate::media::MediaBody;
+use crate::wayback::Wayback;
 
 /// API key that `Config::new` accepts.
 pub const DEFAULT_API_KEY: &str = "test-key";
@@ -39,6 +43,18 @@ pub struct Config {
     /// Generated posts served instead of the posts of `post_files`; `None`
     /// serves the fixture files.
     pub synthetic: Option<SyntheticBlog>,
+    /// Posts served as they are, instead of those of `post_files` or
+    /// `synthetic`.
+    pub posts: Option<Vec<serde_json::Value>>,
+    /// Bodies served for these exact media paths instead of the generated
+    /// bytes, such as images whose headers state a size.
+    pub media_files: BTreeMap<String, MediaBody>,
+    /// Tumblr image pages: the `s99999x99999` path of an image, mapped to
+    /// the URL of the original that its page names. Image page requests
+    /// for other paths get 404.
+    pub image_pages: BTreeMap<String, String>,
+    /// Captures and CDX behaviour of the Internet Archive routes.
+    pub wayback: Wayback,
     /// Hourly and daily API quotas. `None` enforces no quota and sends no
     /// rate-limit headers.
     pub quota: Option<Quota>,
@@ -71,6 +87,10 @@ impl Config {
             dashboard_only_blogs: Vec::new(),
             forbidden_blogs: Vec::new(),
             synthetic: None,
+            posts: None,
+            media_files: BTreeMap::new(),
+            image_pages: BTreeMap::new(),
+            wayback: Wayback::default(),
             quota: None,
             api_pace: Pace::default(),
             media_pace: Pace::default(),

@@ -200,8 +200,8 @@ impl Response {
     }
 }
 
-/// Writes `response`, waiting as its `pace` asks. A `HEAD` request gets
-/// the headers only.
+/// Writes `response` at the speed that its `pace` sets. A `HEAD` request
+/// gets the headers only.
 pub fn write_response(
     writer: &mut impl Write,
     response: &Response,

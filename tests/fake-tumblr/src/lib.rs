@@ -6,21 +6,28 @@
 //! Routes are chosen by path alone, because the archiver under test sends
 //! every host to this one address:
 //! - `GET /v2/blog/{blog}/info` and `GET /v2/blog/{blog}/posts[/{type}]`
-//!   need the configured `api_key` parameter and serve the fixtures, or a
-//!   generated blog, within an optional hourly and daily quota.
-//! - `/cdx/…` and `/wayback/…` return "no capture" to Internet Archive
-//!   lookups.
-//! - Any other `GET` or `HEAD` is a media file whose bytes derive from the
-//!   path, with `Range` support.
+//!   need the configured `api_key` parameter and serve the fixtures, a
+//!   configured list of posts, or a generated blog, within an optional
+//!   hourly and daily quota.
+//! - `/cdx/…` and `/web/…` are a fake Wayback Machine with the configured
+//!   captures (none by default); `/wayback/…` finds no capture.
+//! - A `GET` for an `s99999x99999` image with an HTML `Accept` gets a
+//!   configured Tumblr image page, or 404.
+//! - Any other `GET` or `HEAD` is a media file: its configured body, or
+//!   bytes that derive from the path, with `Range` support.
 
 mod api;
 mod config;
 mod date;
 mod http;
+mod image_page;
+mod images;
+mod legacy_posts;
 mod media;
 mod quota;
 mod server;
 mod synthetic;
+mod wayback;
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -30,11 +37,17 @@ pub use config::{
     Config, DEFAULT_API_KEY, DEFAULT_LIFETIME, DEFAULT_MAX_LIMIT, Fault, FaultKind, Pace,
     PathMatch, Quota, SyntheticBlog,
 };
+pub use image_page::{IMAGE_PAGE_BUCKET, page_html};
+pub use images::{MAX_WEBP_SIDE, jpeg_image, png_image, webp_image};
+pub use legacy_posts::{PhotoSize, photo_post, video_post};
 pub use media::{MAX_MEDIA_LEN, MIN_MEDIA_LEN, MediaBody, media_body};
 pub use server::{CompletedBody, FakeTumblr, RecordedRequest, RequestKind, max_in_window};
 pub use synthetic::{
     FIRST_POST_ID, FIRST_TIMESTAMP, MEDIA_ORIGIN, photo_count, photo_path, photo_url, post_id,
     post_timestamp,
+};
+pub use wayback::{
+    CDX_FIELDS, Capture, CdxMode, EXCLUDED_BODY_FILE, Wayback, canonical_url, url_key,
 };
 
 /// Environment variable that overrides the fixtures folder.

@@ -183,13 +183,13 @@ mod tests {
         );
 
         let third = state.admit(start + Duration::from_millis(1500));
-        assert!(!third.allowed, "third call in the window is refused");
+        assert!(!third.allowed, "third call in the window is rejected");
         assert_eq!(
             header(&third, "x-ratelimit-perhour-reset"),
             "1",
             "0.5 s rounds up to 1"
         );
-        assert_eq!(state.used(), (2, 2), "a refused call does not count");
+        assert_eq!(state.used(), (2, 2), "a rejected call does not count");
 
         let after = state.admit(start + Duration::from_millis(2100));
         assert!(after.allowed, "a new window after the reset");
@@ -205,33 +205,36 @@ mod tests {
         let mut state = QuotaState::new(&quota(100, 1));
         let start = Instant::now();
         assert!(state.admit(start).allowed, "first call allowed");
-        let refused = state.admit(start + Duration::from_secs(1));
-        assert!(!refused.allowed, "daily quota used up");
+
+        let rejected = state.admit(start + Duration::from_secs(1));
+        assert!(!rejected.allowed, "daily quota used up");
         assert_eq!(
-            header(&refused, "x-ratelimit-perday-remaining"),
+            header(&rejected, "x-ratelimit-perday-remaining"),
             "0",
             "no daily calls left"
         );
         assert_eq!(
-            header(&refused, "x-ratelimit-perday-reset"),
+            header(&rejected, "x-ratelimit-perday-reset"),
             "99",
             "seconds to the end of the day window"
         );
         assert_eq!(
-            header(&refused, "x-ratelimit-perhour-remaining"),
+            header(&rejected, "x-ratelimit-perhour-remaining"),
             "99",
             "hourly calls left"
         );
+
         let later = state.admit(start + Duration::from_secs(5));
         assert!(
             !later.allowed,
-            "still refused after the hourly window restarted"
+            "still rejected after the hourly window restarted"
         );
         assert_eq!(
             header(&later, "x-ratelimit-perhour-remaining"),
             "100",
             "a new hourly window"
         );
+
         state.reset();
         assert!(
             state.admit(start + Duration::from_secs(6)).allowed,

@@ -778,22 +778,22 @@ fn quota_hourly_window() {
         "hourly quota used up"
     );
 
-    let refused = send(&server, "GET", info);
-    assert_eq!(refused.status, 429, "third call refused");
+    let rejected = send(&server, "GET", info);
+    assert_eq!(rejected.status, 429, "third call rejected");
     assert_eq!(
-        refused.json()["meta"]["status"],
+        rejected.json()["meta"]["status"],
         429,
         "429 body in Tumblr's shape"
     );
     assert_eq!(
-        header_number(&refused, "x-ratelimit-perhour-reset"),
+        header_number(&rejected, "x-ratelimit-perhour-reset"),
         2,
         "reset rounds the rest of 1.5 s up"
     );
     assert_eq!(
         server.quota_used(),
         Some((2, 2)),
-        "refused call not counted"
+        "rejected call not counted"
     );
 
     let unkeyed = send(&server, "GET", "/v2/blog/synthetic/info");
@@ -823,15 +823,15 @@ fn quota_daily_reset() {
     });
     let info = "/v2/blog/synthetic/info?api_key=test-key";
     assert_eq!(send(&server, "GET", info).status, 200, "first call served");
-    let refused = send(&server, "GET", info);
-    assert_eq!(refused.status, 429, "daily quota used up");
+    let rejected = send(&server, "GET", info);
+    assert_eq!(rejected.status, 429, "daily quota used up");
     assert_eq!(
-        header_number(&refused, "x-ratelimit-perday-remaining"),
+        header_number(&rejected, "x-ratelimit-perday-remaining"),
         0,
         "no daily calls left"
     );
     assert_eq!(
-        header_number(&refused, "x-ratelimit-perhour-remaining"),
+        header_number(&rejected, "x-ratelimit-perhour-remaining"),
         999,
         "hourly calls left"
     );
@@ -890,23 +890,23 @@ fn quota_recorded_429_body() {
         ..Quota::default()
     });
     let server = FakeTumblr::start(config);
-    let refused = send(
+    let rejected = send(
         &server,
         "GET",
         "/v2/blog/example-blog/info?api_key=test-key",
     );
-    assert_eq!(refused.status, 429, "no calls allowed");
+    assert_eq!(rejected.status, 429, "no calls allowed");
     let recorded: Value = serde_json::from_str(
         &fs::read_to_string(dir.join("api-v2/error-responses.json")).expect("read errors"),
     )
     .expect("errors are JSON");
     assert_eq!(
-        refused.json(),
+        rejected.json(),
         recorded["limit_exceeded_429"]["body"],
         "the recorded 429 body"
     );
     assert_eq!(
-        header_number(&refused, "x-ratelimit-perhour-remaining"),
+        header_number(&rejected, "x-ratelimit-perhour-remaining"),
         0,
         "current headers, not the recorded ones"
     );
