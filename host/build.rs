@@ -68,6 +68,29 @@ fn main() {
 
     let wasm_dir = target_dir.join(WASM_TARGET).join("wasm");
     println!("cargo:rustc-env=PLUGIN_WASM_DIR={}", wasm_dir.display());
+    write_embedded_list(&root.join("plugins"), &wasm_dir);
+}
+
+/// Writes `embedded.rs` into `OUT_DIR`: the scrapers (`tumblr-*`) and
+/// policies (`policy-*`) under `plugins/`, each as its package name and
+/// the bytes of its component.
+fn write_embedded_list(folder: &Path, wasm_dir: &Path) {
+    let mut entries = String::new();
+    for package in plugin_packages(folder) {
+        if !(package.starts_with("tumblr-") || package.starts_with("policy-")) {
+            continue;
+        }
+        let wasm = wasm_dir.join(format!("{}.wasm", package.replace('-', "_")));
+        if !wasm.is_file() {
+            fail(&format!("the plugin {package} produced no component at {}; its crate type must include cdylib", wasm.display()));
+        }
+        entries.push_str(&format!("    ({package:?}, include_bytes!({:?})),\n", wasm.display().to_string()));
+    }
+    let code = format!("/// Plugins built from `plugins/` and embedded in the binary: package\n/// name and component bytes.\npub const EMBEDDED: &[(&str, &[u8])] = &[\n{entries}];\n");
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    if let Err(error) = fs::write(out_dir.join("embedded.rs"), code) {
+        fail(&format!("cannot write the list of embedded plugins: {error}"));
+    }
 }
 
 /// Lists the package names of the plugin crates in `folder`. Each crate's

@@ -85,6 +85,13 @@ pub struct Cli {
     #[arg(long, value_name = "DURATION", default_value = "0", value_parser = parse_duration)]
     pub max_wait: std::time::Duration,
 
+    /// Embedded scraper to use: tumblr-api-v2 (needs --api-key),
+    /// tumblr-api-v1 (the legacy public API, no key) or tumblr-themed-pages
+    /// (the blog's own pages, for blogs whose API is off). By default the
+    /// API v2 when a key is given, else the legacy API.
+    #[arg(long, value_name = "NAME")]
+    pub scraper: Option<String>,
+
     /// Load a scraper or policy component from FILE instead of the built-in
     /// one of the same kind. Repeatable: at most one scraper and one policy.
     #[arg(long = "plugin", value_name = "FILE.wasm")]

@@ -30,6 +30,9 @@ pub struct CrawlConfig {
     pub dry_run: bool,
     pub concurrency: usize,
     pub scraper_options: Vec<(String, String)>,
+    /// Hosts the scraper may request besides those it declares: the
+    /// blog's custom domain, which the user named.
+    pub extra_hosts: Vec<String>,
     /// Crawl every post even after an earlier crawl finished.
     pub full: bool,
     /// Look for media that Tumblr deleted in the Internet Archive.
@@ -141,7 +144,7 @@ pub async fn run(
             }
             break;
         };
-        let page = match fetch_and_parse(&mut plugins, &http, &request).await {
+        let page = match fetch_and_parse(&mut plugins, &http, &request, &config.extra_hosts).await {
             Ok(page) => page,
             Err(error) => match rate_limit_wait(&error, &mut rate_limit_waits) {
                 Some(wait) => {
@@ -275,8 +278,9 @@ async fn fetch_and_parse(
     plugins: &mut PluginSet,
     http: &Http,
     request: &HttpRequest,
+    extra_hosts: &[String],
 ) -> Result<Page, CrawlError> {
-    let response = fetch::perform(&plugins.scraper, http, request).await?;
+    let response = fetch::perform(&plugins.scraper, http, request, extra_hosts).await?;
     tracing::debug!(url = %request.url, status = response.status, bytes = response.body.len(), "fetched page");
     Ok(plugins.scraper.parse(request, &response)?)
 }

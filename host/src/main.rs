@@ -60,14 +60,21 @@ async fn run(mut cli: Cli) -> Result<ExitStatus, Failure> {
     };
     let sandbox = Sandbox::new(limits, CompileCache::from_environment())
         .map_err(|error| Failure::new(ExitStatus::Error, error.to_string()))?;
-    let mut plugins = plugin::load_plugins(&sandbox, &cli.plugins)
+    let (scraper_name, reason) = choose_scraper(&cli)?;
+    let mut plugins = plugin::load_plugins(&sandbox, &cli.plugins, &scraper_name)
         .map_err(|error| Failure::new(ExitStatus::Usage, error.to_string()))?;
+    let reason = if plugins.scraper.label().source == "embedded" {
+        reason
+    } else {
+        "loaded with --plugin".to_string()
+    };
     tracing::info!(
         scraper = %plugins.scraper.label(),
         policy = %plugins.policy.label(),
         elapsed_ms = started.elapsed().as_millis() as u64,
         "plugins loaded"
     );
+    tracing::info!("scraper {}: {reason}", plugins.scraper.label().name);
     if plugins.scraper.info.needs_api_key && cli.api_key.as_deref().is_none_or(str::is_empty) {
         return Err(Failure::new(
             ExitStatus::Usage,
@@ -97,6 +104,9 @@ async fn run(mut cli: Cli) -> Result<ExitStatus, Failure> {
         dry_run: cli.dry_run,
         concurrency: usize::from(cli.concurrency),
         scraper_options,
+        extra_hosts: custom_domain(cli.blog.as_deref().unwrap_or_default())
+            .into_iter()
+            .collect(),
         full: cli.full,
         internet_archive: !cli.no_internet_archive,
     };
@@ -104,6 +114,50 @@ async fn run(mut cli: Cli) -> Result<ExitStatus, Failure> {
         .await
         .map_err(report::crawl_failure)?;
     Ok(report::finish(&crawl, started.elapsed(), cli.quiet))
+}
+
+/// Embedded scraper for runs with an API key, and for runs without one.
+const SCRAPER_WITH_KEY: &str = "tumblr-api-v2";
+const SCRAPER_WITHOUT_KEY: &str = "tumblr-api-v1";
+
+/// Picks the embedded scraper: the one `--scraper` names, else the API v2
+/// when a key is given, else the legacy public API, which needs no key.
+/// Returns its name and the reason, for the log.
+fn choose_scraper(cli: &Cli) -> Result<(String, String), Failure> {
+    let available = plugin::embedded_scrapers();
+    if let Some(name) = &cli.scraper {
+        if !available.contains(&name.as_str()) {
+            let message = format!(
+                "unknown scraper {name:?}\nhint: the embedded scrapers are {}; --plugin FILE.wasm loads another",
+                available.join(", ")
+            );
+            return Err(Failure::new(ExitStatus::Usage, message));
+        }
+        return Ok((name.clone(), "chosen with --scraper".to_string()));
+    }
+    let has_key = cli.api_key.as_deref().is_some_and(|key| !key.is_empty());
+    if has_key || !available.contains(&SCRAPER_WITHOUT_KEY) {
+        return Ok((
+            SCRAPER_WITH_KEY.to_string(),
+            "an API key was given, so the Tumblr API v2 is used".to_string(),
+        ));
+    }
+    let reason = "no API key was given, so the legacy public API, which needs none, is used; --api-key switches to the API v2";
+    Ok((SCRAPER_WITHOUT_KEY.to_string(), reason.to_string()))
+}
+
+/// The host of a blog given as a custom domain, such as
+/// `www.example-blog.com`, which the user thereby allows the scraper to
+/// request. Tumblr's own hosts and plain names give none.
+fn custom_domain(blog: &str) -> Option<String> {
+    let rest = blog.split_once("://").map_or(blog, |(_, rest)| rest);
+    let host = rest.split(['/', '?', '#']).next()?.to_ascii_lowercase();
+    let host = host
+        .rsplit_once(':')
+        .map_or(host.as_str(), |(name, _)| name)
+        .to_string();
+    let is_tumblr = host == "tumblr.com" || host.ends_with(".tumblr.com");
+    (host.contains('.') && !is_tumblr && host.parse::<std::net::IpAddr>().is_err()).then_some(host)
 }
 
 /// Gives each `--plugin-opt` to the plugins that declare its key; a key no
@@ -203,4 +257,25 @@ fn init_logging(cli: &Cli) {
         .with_target(false)
         .without_time()
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::custom_domain;
+
+    #[test]
+    fn custom_domain_cases() {
+        assert_eq!(
+            custom_domain("www.example-blog.com").as_deref(),
+            Some("www.example-blog.com")
+        );
+        assert_eq!(
+            custom_domain("https://Example.com/post/1").as_deref(),
+            Some("example.com")
+        );
+        assert_eq!(custom_domain("example-blog"), None);
+        assert_eq!(custom_domain("example-blog.tumblr.com"), None);
+        assert_eq!(custom_domain("https://www.tumblr.com/example-blog"), None);
+        assert_eq!(custom_domain("http://127.0.0.1:8080/"), None);
+    }
 }

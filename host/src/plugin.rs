@@ -23,12 +23,27 @@ pub use policy::Policy;
 pub use runtime::{Limits, Sandbox};
 pub use scraper::Scraper;
 
-/// The default scraper, built from `plugins/tumblr-api-v2`.
-const EMBEDDED_SCRAPER: &[u8] =
-    include_bytes!(concat!(env!("PLUGIN_WASM_DIR"), "/tumblr_api_v2.wasm"));
-/// The default policy, built from `plugins/policy-default`.
-pub(crate) const EMBEDDED_POLICY: &[u8] =
-    include_bytes!(concat!(env!("PLUGIN_WASM_DIR"), "/policy_default.wasm"));
+include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+
+/// The embedded policy used unless `--plugin` gives another.
+pub const DEFAULT_POLICY: &str = "policy-default";
+
+/// Returns the component of the embedded plugin `name`.
+pub fn embedded(name: &str) -> Option<&'static [u8]> {
+    EMBEDDED
+        .iter()
+        .find(|(package, _)| *package == name)
+        .map(|(_, bytes)| *bytes)
+}
+
+/// Names of the embedded scrapers, for `--scraper` and its messages.
+pub fn embedded_scrapers() -> Vec<&'static str> {
+    EMBEDDED
+        .iter()
+        .map(|(package, _)| *package)
+        .filter(|package| package.starts_with("tumblr-"))
+        .collect()
+}
 
 /// Which world a component implements.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,9 +60,11 @@ pub struct PluginSet {
 
 /// Loads the plugins for a run: each `--plugin` file replaces the embedded
 /// plugin of its kind. Giving two files of the same kind is an error.
+/// `scraper_name` names the embedded scraper used when no file is one.
 pub fn load_plugins(
     sandbox: &Arc<Sandbox>,
     files: &[PathBuf],
+    scraper_name: &str,
 ) -> Result<PluginSet, PluginLoadError> {
     let mut scraper = None;
     let mut policy = None;
@@ -71,7 +88,7 @@ pub fn load_plugins(
         Some(scraper) => scraper,
         None => Scraper::load(
             sandbox,
-            &compile(sandbox, EMBEDDED_SCRAPER, "embedded")?,
+            &compile_embedded(sandbox, scraper_name)?,
             "embedded".into(),
         )?,
     };
@@ -79,7 +96,7 @@ pub fn load_plugins(
         Some(policy) => policy,
         None => Policy::load(
             sandbox,
-            &compile(sandbox, EMBEDDED_POLICY, "embedded")?,
+            &compile_embedded(sandbox, DEFAULT_POLICY)?,
             "embedded".into(),
         )?,
     };
@@ -112,6 +129,19 @@ pub fn load_file(sandbox: &Arc<Sandbox>, path: &Path) -> Result<Loaded, PluginLo
             source_name,
         )?)),
     }
+}
+
+fn compile_embedded(sandbox: &Sandbox, name: &str) -> Result<Component, PluginLoadError> {
+    let Some(bytes) = embedded(name) else {
+        return Err(PluginLoadError::Instantiate {
+            source_name: name.to_string(),
+            cause: format!(
+                "no embedded plugin has this name; the embedded scrapers are {}",
+                embedded_scrapers().join(", ")
+            ),
+        });
+    };
+    compile(sandbox, bytes, "embedded")
 }
 
 fn duplicate_kind(path: &Path, kind: &str) -> PluginLoadError {

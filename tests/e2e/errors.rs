@@ -54,7 +54,9 @@ fn error_missing_api_key() {
         return;
     };
     let scratch = Scratch::new("no-key");
-    let run = run_archiver(&args_without_key(&server, &scratch), &scratch.dir, None);
+    let mut args = args_without_key(&server, &scratch);
+    args.extend(["--scraper".to_string(), "tumblr-api-v2".to_string()]);
+    let run = run_archiver(&args, &scratch.dir, None);
     assert_eq!(
         run.code,
         Some(2),

@@ -14,10 +14,12 @@ pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
 /// Performs a request that the scraper asked for, after checking its
 /// method, scheme and host against what the scraper declared.
+/// `extra_hosts` are hosts the user allowed besides the declared ones.
 pub async fn perform(
     scraper: &Scraper,
     http: &Http,
     request: &HttpRequest,
+    extra_hosts: &[String],
 ) -> Result<HttpResponse, CrawlError> {
     let plugin = scraper.label().to_string();
     let bad_request = |reason: String| CrawlError::BadRequest {
@@ -49,7 +51,11 @@ pub async fn perform(
     }
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
     let declared = &scraper.info.hosts;
-    if !declared.iter().any(|pattern| host_matches(pattern, &host)) {
+    let allowed = declared
+        .iter()
+        .chain(extra_hosts)
+        .any(|pattern| host_matches(pattern, &host));
+    if !allowed {
         return Err(CrawlError::HostNotAllowed {
             plugin,
             url: request.url.clone(),

@@ -106,7 +106,8 @@ mod tests {
             dir: Some(dir.clone()),
         };
         let engine = Engine::default();
-        let bytes = crate::plugin::EMBEDDED_POLICY;
+        let bytes = crate::plugin::embedded(crate::plugin::DEFAULT_POLICY)
+            .expect("the default policy is embedded");
         let (_, first) = cache
             .load_or_compile(&engine, bytes)
             .expect("first compile");
