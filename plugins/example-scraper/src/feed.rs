@@ -8,10 +8,8 @@
 use plugin_sdk::blog::{BlogId, parse_blog};
 use plugin_sdk::http::{DEFAULT_RETRY_SECONDS, retry_after_seconds};
 use plugin_sdk::json::{array_at, str_at, u64_at};
+use plugin_sdk::tumblr_v1::{next_start, parse_post, read_body};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
-use crate::post::parse_post;
 use crate::tumblr_archiver::plugin::types::{
     BlogInfo, HttpRequest, HttpResponse, Page, PluginError,
 };
@@ -21,7 +19,7 @@ pub const BLOG_HOSTS: &str = "*.tumblr.com";
 /// Option key for the number of posts per request.
 pub const PAGE_SIZE_KEY: &str = "page-size";
 /// Largest `num` that `/api/read/json` accepts.
-pub const MAX_PAGE_SIZE: u32 = 50;
+pub const MAX_PAGE_SIZE: u32 = plugin_sdk::tumblr_v1::MAX_PAGE_SIZE;
 
 /// Crawl state, serialised as JSON into `HttpRequest::context`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,6 +147,7 @@ pub fn parse(request: &HttpRequest, response: &HttpResponse) -> Result<Page, Plu
     let posts = raw_posts
         .iter()
         .filter_map(|raw| parse_post(raw, &blog_name))
+        .map(Into::into)
         .collect();
     let total = u64_at(&body, "posts-total");
     let blog = (context.start == 0).then(|| BlogInfo {
@@ -163,17 +162,9 @@ pub fn parse(request: &HttpRequest, response: &HttpResponse) -> Result<Page, Plu
         name: blog_name.clone(),
     });
 
-    let returned = u64::try_from(raw_posts.len()).unwrap_or(u64::MAX);
-    let next_start = context.start.saturating_add(returned);
-    let finished = returned == 0 || total.is_some_and(|total| next_start >= total);
-    let next = if finished {
-        Vec::new()
-    } else {
-        let next_context = Context {
-            start: next_start,
-            ..context
-        };
-        vec![next_context.request()?]
+    let next = match next_start(context.start, raw_posts.len(), total) {
+        Some(start) => vec![Context { start, ..context }.request()?],
+        None => Vec::new(),
     };
     Ok(Page { blog, posts, next })
 }
@@ -193,20 +184,6 @@ fn check_status(response: &HttpResponse, blog: &str, url: &str) -> Result<(), Pl
             "unexpected HTTP {status} from {url}; try again later"
         ))),
     }
-}
-
-/// Returns the JSON object inside `var tumblr_api_read = {…};`, or `None`
-/// when the body has another shape. A body of bare JSON is accepted too.
-pub fn read_body(body: &[u8]) -> Option<Value> {
-    let text = std::str::from_utf8(body).ok()?.trim();
-    let json = match text.strip_prefix("var tumblr_api_read") {
-        Some(rest) => rest.trim_start().strip_prefix('=')?,
-        None => text,
-    };
-    let json = json.trim().trim_end_matches(';').trim_end();
-    let value: Value = serde_json::from_str(json).ok()?;
-    value.get("posts")?.as_array()?;
-    Some(value)
 }
 
 #[cfg(test)]
@@ -231,18 +208,6 @@ mod tests {
             headers: vec![("retry-after".to_owned(), "30".to_owned())],
             body: body.as_bytes().to_vec(),
         }
-    }
-
-    #[test]
-    fn read_body_wrapper_forms() {
-        let wrapped = b"var tumblr_api_read = {\"posts\": []};\n";
-        assert!(read_body(wrapped).is_some());
-        assert!(read_body(b"var tumblr_api_read={\"posts\":[]}").is_some());
-        assert!(read_body(b"{\"posts\": []}").is_some());
-        assert!(read_body(b"var tumblr_api_read = {\"tumblelog\": {}};").is_none());
-        assert!(read_body(b"var other = {\"posts\": []};").is_none());
-        assert!(read_body(b"<html>").is_none());
-        assert!(read_body(&[0xff, 0xfe]).is_none());
     }
 
     #[test]

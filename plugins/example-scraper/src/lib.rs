@@ -1,7 +1,7 @@
 //! Example scraper plugin for authors: reads a blog through Tumblr's legacy
 //! v1 JSON API (`https://{blog}.tumblr.com/api/read/json`), which needs no
-//! API key. It pages by `start` and `num`, and turns each post's photo
-//! fields and HTML fields into media with the helpers of `plugin-sdk`.
+//! API key. It pages by `start` and `num`, and reads each post, photo
+//! fields and HTML fields included, with `plugin_sdk::tumblr_v1`.
 //!
 //! Like the repository's other plugins, it builds as a WebAssembly
 //! component for the `scraper` world and natively for tests. The tests call
@@ -14,9 +14,9 @@ wit_bindgen::generate!({
 });
 
 pub mod feed;
-pub mod post;
 
 plugin_sdk::impl_wit_conversions!(crate::tumblr_archiver::plugin::types);
+plugin_sdk::impl_wit_post_conversions!(crate::tumblr_archiver::plugin::types);
 
 use exports::tumblr_archiver::plugin::crawl::Guest;
 use tumblr_archiver::plugin::types::{

@@ -5,11 +5,14 @@
 //!   media of a post without repeats,
 //! - `json` reads lenient Tumblr JSON and `http` reads response headers,
 //! - `blog` parses blog names, `naming` builds safe file names, `date`
-//!   handles UTC dates, and `text` shortens summaries.
+//!   handles UTC dates, and `text` shortens summaries,
+//! - `tumblr_v1` reads the legacy v1 API (`/api/read/json`) into the
+//!   plain `post` types.
 //!
 //! The `media` types mirror the WIT records `media`, `alternate`,
 //! `dimensions` and `media-kind`. `impl_wit_conversions!` writes the `From`
-//! conversions between them and a plugin's generated types.
+//! conversions between them and a plugin's generated types, and
+//! `impl_wit_post_conversions!` does the same for the `post` types.
 
 pub mod blog;
 pub mod date;
@@ -19,8 +22,10 @@ pub mod http;
 pub mod json;
 pub mod media;
 pub mod naming;
+pub mod post;
 pub mod text;
 pub mod tumblr_url;
+pub mod tumblr_v1;
 
 /// Writes `From` conversions in both directions between the `media` types
 /// of this crate and the types that `wit_bindgen::generate!` produced for
@@ -125,6 +130,51 @@ macro_rules! impl_wit_conversions {
                         .map(::core::convert::Into::into)
                         .collect(),
                     trail_blog: item.trail_blog,
+                }
+            }
+        }
+    };
+}
+
+/// Writes `From` conversions from this crate's `post` types to the types
+/// that `wit_bindgen::generate!` produced for `tumblr-archiver:plugin/types`.
+/// The media conversions of `impl_wit_conversions!` must be in scope too,
+/// so call both with the same path:
+///
+/// ```ignore
+/// plugin_sdk::impl_wit_conversions!(crate::tumblr_archiver::plugin::types);
+/// plugin_sdk::impl_wit_post_conversions!(crate::tumblr_archiver::plugin::types);
+/// ```
+#[macro_export]
+macro_rules! impl_wit_post_conversions {
+    ($($types:ident)::+) => {
+        impl ::core::convert::From<$crate::post::ReblogSource> for $($types)::+::ReblogSource {
+            fn from(source: $crate::post::ReblogSource) -> Self {
+                Self {
+                    from_blog: source.from_blog,
+                    from_url: source.from_url,
+                    root_blog: source.root_blog,
+                    root_url: source.root_url,
+                }
+            }
+        }
+
+        impl ::core::convert::From<$crate::post::Post> for $($types)::+::Post {
+            fn from(post: $crate::post::Post) -> Self {
+                Self {
+                    id: post.id,
+                    url: post.url,
+                    blog: post.blog,
+                    timestamp: post.timestamp,
+                    post_type: post.post_type,
+                    tags: post.tags,
+                    reblog: post.reblog.map(::core::convert::Into::into),
+                    summary: post.summary,
+                    media: post
+                        .media
+                        .into_iter()
+                        .map(::core::convert::Into::into)
+                        .collect(),
                 }
             }
         }

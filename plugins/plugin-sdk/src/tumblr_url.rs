@@ -256,6 +256,61 @@ pub fn rendition_width(url: &str, size: Option<Dimensions>) -> u32 {
     split_size_suffix(stem).1.unwrap_or(0)
 }
 
+/// Decodes `%XX` escapes and `+` (a space in query strings). Escapes that
+/// are not two hex digits stay as written, and byte sequences that are not
+/// UTF-8 become U+FFFD.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let byte = bytes[index];
+        let escaped = (byte == b'%')
+            .then(|| text.get(index + 1..index + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match (byte, escaped) {
+            (_, Some(value)) => {
+                decoded.push(value);
+                index += 3;
+            }
+            (b'+', None) => {
+                decoded.push(b' ');
+                index += 1;
+            }
+            (other, None) => {
+                decoded.push(other);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+/// Returns the decoded value of query parameter `name` in `text`, which is
+/// a URL or a bare query string such as a Flash `flashvars` value. Returns
+/// `None` when the parameter is missing or empty.
+pub fn query_param(text: &str, name: &str) -> Option<String> {
+    let without_fragment = text.split('#').next().unwrap_or("");
+    let query = without_fragment
+        .split_once('?')
+        .map_or(without_fragment, |(_, query)| query);
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| percent_decode(value))
+        .filter(|value| !value.is_empty())
+}
+
+/// Returns the audio file that a Tumblr audio player names in its
+/// `audio_file` query parameter, such as
+/// `https://www.tumblr.com/audio_file/example-blog/123/tumblr_abc`, when
+/// that value is an absolute `http(s)` URL.
+pub fn audio_file_url(player_url: &str) -> Option<String> {
+    query_param(player_url, "audio_file").and_then(|value| absolute_url(&value))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,5 +432,29 @@ mod tests {
             rendition_width("https://64.media.tumblr.com/tumblr_x_frame1.jpg", None),
             0
         );
+    }
+
+    #[test]
+    fn percent_decode_forms() {
+        assert_eq!(percent_decode("a%2Fb+c%3a"), "a/b c:");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        assert_eq!(percent_decode("%C3%A9"), "\u{e9}");
+    }
+
+    #[test]
+    fn audio_file_url_forms() {
+        let iframe = "https://example-blog.tumblr.com/post/1/audio_player_iframe/example-blog/tumblr_a?audio_file=https%3A%2F%2Fwww.tumblr.com%2Faudio_file%2Fexample-blog%2F1%2Ftumblr_a";
+        assert_eq!(
+            audio_file_url(iframe).as_deref(),
+            Some("https://www.tumblr.com/audio_file/example-blog/1/tumblr_a")
+        );
+        let flashvars = "audio_file=http://www.tumblr.com/audio_file/b/2/tumblr_c&color=FFFFFF";
+        assert_eq!(
+            audio_file_url(flashvars).as_deref(),
+            Some("http://www.tumblr.com/audio_file/b/2/tumblr_c")
+        );
+        assert_eq!(audio_file_url("https://x.test/?audio_file=relative"), None);
+        assert_eq!(audio_file_url("https://x.test/?other=1"), None);
     }
 }

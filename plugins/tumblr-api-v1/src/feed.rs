@@ -1,0 +1,369 @@
+//! The crawl: the first request that `start` returns, the crawl state in
+//! each request's `context`, the HTTP statuses, and paging through
+//! `https://{site}/api/read/json?start=N&num=M`, where `site` is
+//! `{name}.tumblr.com` or the blog's custom domain.
+//!
+//! Each page starts where the previous one ended, by the number of posts
+//! it returned. The crawl ends on a page with no posts, or when `start`
+//! reaches the `posts-total` that the response reports.
+
+use plugin_sdk::blog::{BlogId, parse_blog};
+use plugin_sdk::http::{DEFAULT_RETRY_SECONDS, retry_after_seconds};
+use plugin_sdk::json::{array_at, str_at, u64_at};
+use plugin_sdk::tumblr_v1::{next_start, parse_post, read_body};
+use serde::{Deserialize, Serialize};
+
+use crate::tumblr_archiver::plugin::types::{
+    BlogInfo, HttpRequest, HttpResponse, Page, PluginError, Post,
+};
+
+/// Host pattern that `info` declares: every blog's own subdomain.
+pub const BLOG_HOSTS: &str = "*.tumblr.com";
+/// Option key for the number of posts per request.
+pub const PAGE_SIZE_KEY: &str = "page-size";
+/// Largest `num` that `/api/read/json` accepts.
+pub const MAX_PAGE_SIZE: u32 = plugin_sdk::tumblr_v1::MAX_PAGE_SIZE;
+
+/// Crawl state, serialised as JSON into `HttpRequest::context`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Context {
+    /// Host of the requests: `{name}.tumblr.com` or a custom domain.
+    pub site: String,
+    /// Blog as the user named it: a blog name or the custom domain.
+    pub blog: String,
+    /// Index of the first post of the request, from 0 for the newest.
+    pub start: u64,
+    /// Posts per request.
+    pub num: u32,
+}
+
+impl Context {
+    /// Builds the request for this context.
+    ///
+    /// # Errors
+    ///
+    /// Returns `Other` when the context cannot be encoded.
+    pub fn request(&self) -> Result<HttpRequest, PluginError> {
+        let context = serde_json::to_string(self).map_err(|error| {
+            PluginError::Other(format!("failed to encode the crawl state: {error}"))
+        })?;
+        Ok(HttpRequest {
+            method: "GET".to_owned(),
+            url: format!(
+                "https://{}/api/read/json?start={}&num={}",
+                self.site, self.start, self.num
+            ),
+            headers: Vec::new(),
+            context,
+        })
+    }
+
+    /// Decodes the context of `request`.
+    ///
+    /// # Errors
+    ///
+    /// Returns `Other` when the context is not one that this plugin wrote.
+    pub fn decode(request: &HttpRequest) -> Result<Context, PluginError> {
+        serde_json::from_str(&request.context).map_err(|error| {
+            PluginError::Other(format!(
+                "invalid crawl state {:?} for {} ({error}); the host must return each request's \
+                 context unchanged, so start the crawl again",
+                request.context, request.url
+            ))
+        })
+    }
+}
+
+/// Validates `blog` and `options` and returns the request for the newest
+/// posts.
+///
+/// # Errors
+///
+/// Returns `InvalidInput` for a malformed blog, an unknown option or a
+/// page size out of range.
+pub fn start(blog: &str, options: &[(String, String)]) -> Result<Vec<HttpRequest>, PluginError> {
+    let (site, blog) = match parse_blog(blog).map_err(PluginError::InvalidInput)? {
+        BlogId::Name(name) => (format!("{name}.tumblr.com"), name),
+        BlogId::Domain(domain) => (domain.clone(), domain),
+    };
+    let mut num = MAX_PAGE_SIZE;
+    for (key, value) in options {
+        if key != PAGE_SIZE_KEY {
+            return Err(PluginError::InvalidInput(format!(
+                "unknown option {key:?}: this scraper accepts only {PAGE_SIZE_KEY} (1 to \
+                 {MAX_PAGE_SIZE})"
+            )));
+        }
+        num = match value.trim().parse::<u32>() {
+            Ok(size) if (1..=MAX_PAGE_SIZE).contains(&size) => size,
+            _ => {
+                return Err(PluginError::InvalidInput(format!(
+                    "invalid {PAGE_SIZE_KEY} {value:?}: give a whole number from 1 to \
+                     {MAX_PAGE_SIZE}"
+                )));
+            }
+        };
+    }
+    let context = Context {
+        site,
+        blog,
+        start: 0,
+        num,
+    };
+    Ok(vec![context.request()?])
+}
+
+/// Parses one page of posts and returns the request for the next one.
+///
+/// # Errors
+///
+/// - `NotFound` for a 404: a missing blog, or one that only logged-in
+///   users can see, which the v1 API does not tell apart.
+/// - `Forbidden` for a 403, and `RateLimited` for a 429 with the seconds
+///   of `retry-after`, else 60.
+/// - `Other` for any other status outside 200–299, and for an invalid
+///   context.
+/// - `BadResponse` for a body that is not the v1 JSON.
+pub fn parse(request: &HttpRequest, response: &HttpResponse) -> Result<Page, PluginError> {
+    let context = Context::decode(request)?;
+    let url = if response.url.is_empty() {
+        &request.url
+    } else {
+        &response.url
+    };
+    check_status(response, &context.blog, url)?;
+    let body = read_body(&response.body).ok_or_else(|| {
+        PluginError::BadResponse(format!(
+            "the body from {url} is not the v1 JSON API's `var tumblr_api_read = {{…}};` with a \
+             `posts` array; check that {} is a Tumblr blog",
+            context.site
+        ))
+    })?;
+
+    let tumblelog = body.get("tumblelog");
+    let blog_name = tumblelog
+        .and_then(|blog| str_at(blog, "name"))
+        .unwrap_or(&context.blog)
+        .to_owned();
+    let raw_posts = array_at(&body, "posts");
+    let posts: Vec<Post> = raw_posts
+        .iter()
+        .filter_map(|raw| parse_post(raw, &blog_name))
+        .map(Into::into)
+        .collect();
+    let total = u64_at(&body, "posts-total");
+    let blog = (context.start == 0).then(|| BlogInfo {
+        name: blog_name.clone(),
+        title: tumblelog
+            .and_then(|blog| str_at(blog, "title"))
+            .unwrap_or_default()
+            .to_owned(),
+        url: format!("https://{}/", context.site),
+        total_posts: total,
+        updated: posts.iter().map(|post| post.timestamp).max(),
+    });
+
+    let next = match next_start(context.start, raw_posts.len(), total) {
+        Some(start) => vec![Context { start, ..context }.request()?],
+        None => Vec::new(),
+    };
+    Ok(Page { blog, posts, next })
+}
+
+/// Maps an HTTP status to the error that `parse` documents.
+fn check_status(response: &HttpResponse, blog: &str, url: &str) -> Result<(), PluginError> {
+    match response.status {
+        200..=299 => Ok(()),
+        404 => Err(PluginError::NotFound(format!(
+            "blog {blog:?} was not found ({url} returned HTTP 404); check the name, or the blog \
+             may be visible only to logged-in users"
+        ))),
+        403 => Err(PluginError::Forbidden(format!(
+            "access to blog {blog:?} is forbidden ({url} returned HTTP 403)"
+        ))),
+        429 => Err(PluginError::RateLimited(
+            retry_after_seconds(&response.headers).unwrap_or(DEFAULT_RETRY_SECONDS),
+        )),
+        status => Err(PluginError::Other(format!(
+            "unexpected HTTP {status} from {url}; try again later"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(start: u64, num: u32) -> HttpRequest {
+        let context = Context {
+            site: "example-blog.tumblr.com".to_owned(),
+            blog: "example-blog".to_owned(),
+            start,
+            num,
+        };
+        context
+            .request()
+            .unwrap_or_else(|error| panic!("{error:?}"))
+    }
+
+    fn response(status: u16, body: &str) -> HttpResponse {
+        HttpResponse {
+            url: String::new(),
+            status,
+            headers: vec![("retry-after".to_owned(), "30".to_owned())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn first_url(blog: &str) -> Option<String> {
+        start(blog, &[])
+            .ok()
+            .and_then(|requests| requests.into_iter().next())
+            .map(|request| request.url)
+    }
+
+    #[test]
+    fn start_blog_forms() {
+        let cases = [
+            (
+                "https://Example-Blog.tumblr.com/post/1",
+                "https://example-blog.tumblr.com/api/read/json?start=0&num=50",
+            ),
+            (
+                "example-blog",
+                "https://example-blog.tumblr.com/api/read/json?start=0&num=50",
+            ),
+            (
+                "https://www.Example.com/post/5/slug",
+                "https://www.example.com/api/read/json?start=0&num=50",
+            ),
+        ];
+        for (blog, url) in cases {
+            assert_eq!(first_url(blog).as_deref(), Some(url), "{blog}");
+        }
+    }
+
+    #[test]
+    fn start_page_size_option() {
+        let options = vec![("page-size".to_owned(), " 20 ".to_owned())];
+        let requests = start("www.example.com", &options).unwrap_or_default();
+        assert_eq!(requests.len(), 1);
+        assert_eq!(
+            Context::decode(&requests[0]),
+            Ok(Context {
+                site: "www.example.com".to_owned(),
+                blog: "www.example.com".to_owned(),
+                start: 0,
+                num: 20
+            })
+        );
+    }
+
+    #[test]
+    fn start_rejections() {
+        let cases = [
+            ("bad name", vec![], "invalid blog"),
+            ("example-blog", vec![("page-size", "0")], "1 to 50"),
+            ("example-blog", vec![("page-size", "51")], "1 to 50"),
+            ("example-blog", vec![("format", "xml")], "unknown option"),
+        ];
+        for (blog, pairs, words) in cases {
+            let options: Vec<(String, String)> = pairs
+                .iter()
+                .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+                .collect();
+            let result = start(blog, &options);
+            let Err(PluginError::InvalidInput(message)) = result else {
+                panic!("{blog} {pairs:?} gave {result:?}");
+            };
+            assert!(message.contains(words), "{message}");
+        }
+    }
+
+    #[test]
+    fn parse_statuses() {
+        let page = request(0, 50);
+        assert_eq!(
+            parse(&page, &response(429, "")),
+            Err(PluginError::RateLimited(30))
+        );
+        let forbidden = parse(&page, &response(403, ""));
+        assert!(
+            matches!(&forbidden, Err(PluginError::Forbidden(m)) if m.contains("example-blog")),
+            "{forbidden:?}"
+        );
+        let other = parse(&page, &response(503, ""));
+        assert!(
+            matches!(&other, Err(PluginError::Other(m)) if m.contains("503")),
+            "{other:?}"
+        );
+    }
+
+    #[test]
+    fn parse_bad_body_names_url() {
+        let page = request(0, 50);
+        for body in ["<html></html>", "var tumblr_api_read = {\"posts\": 5};", ""] {
+            let bad = parse(&page, &response(200, body));
+            let Err(PluginError::BadResponse(message)) = bad else {
+                panic!("{body:?} gave {bad:?}");
+            };
+            assert!(message.contains(&page.url), "{message}");
+            assert!(message.contains("tumblr_api_read"), "{message}");
+        }
+    }
+
+    #[test]
+    fn parse_invalid_context() {
+        let mut page = request(0, 50);
+        page.context = "{}".to_owned();
+        let result = parse(&page, &response(200, r#"{"posts": []}"#));
+        assert!(matches!(result, Err(PluginError::Other(_))), "{result:?}");
+    }
+
+    #[test]
+    fn parse_paging_ends() {
+        let empty = parse(&request(100, 50), &response(200, r#"{"posts": []}"#));
+        assert_eq!(empty.map(|page| page.next.len()), Ok(0));
+
+        let body = r#"var tumblr_api_read = {"posts-total": "52", "posts": [{"id": "1", "type": "regular", "unix-timestamp": 7}, {"id": 2, "unix-timestamp": 9}]}"#;
+        let last = parse(&request(50, 50), &response(200, body));
+        assert_eq!(last.as_ref().map(|page| page.next.len()), Ok(0));
+        assert_eq!(last.as_ref().map(|page| page.blog.is_none()), Ok(true));
+        assert_eq!(last.as_ref().map(|page| page.posts.len()), Ok(2));
+
+        let more = parse(&request(10, 2), &response(200, body));
+        let next: Vec<String> = more
+            .map(|page| page.next.into_iter().map(|r| r.url).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            next,
+            ["https://example-blog.tumblr.com/api/read/json?start=12&num=2"]
+        );
+    }
+
+    #[test]
+    fn parse_custom_domain_blog_info() {
+        let requests = start("www.example.com", &[]).unwrap_or_default();
+        let Some(first) = requests.first() else {
+            panic!("start returned no request");
+        };
+        let body = r#"{"tumblelog": {"name": "example-blog", "title": "T"}, "posts-total": 2,
+            "posts": [{"id": "3", "unix-timestamp": 50}, {"id": "4", "unix-timestamp": 40}]}"#;
+        let page = parse(first, &response(200, body));
+        let Ok(page) = page else {
+            panic!("{page:?}");
+        };
+        assert_eq!(
+            page.blog,
+            Some(BlogInfo {
+                name: "example-blog".to_owned(),
+                title: "T".to_owned(),
+                url: "https://www.example.com/".to_owned(),
+                total_posts: Some(2),
+                updated: Some(50),
+            })
+        );
+        assert_eq!(page.posts[0].blog, "example-blog");
+        assert_eq!(page.next.len(), 0);
+    }
+}
