@@ -171,6 +171,9 @@ pub fn read_permalink(html: &str, page_url: &str, id: &str) -> PermalinkPost {
     for element in elements(post) {
         element_media(&element, page_url, &mut list, &mut photoset_frames);
     }
+    for item in open_graph_media(root, page_url) {
+        list.push(item);
+    }
     let mut text = String::new();
     collect_text(post, &mut text);
     PermalinkPost {
@@ -182,6 +185,39 @@ pub fn read_permalink(html: &str, page_url: &str, id: &str) -> PermalinkPost {
         media: list.into_vec(),
         photoset_frames,
     }
+}
+
+/// Returns the media that the page's Open Graph tags name
+/// (`og:image`, `og:video`, `og:audio` and their `:url` forms). Many themes
+/// show a photo post's images only through these tags and scripts, so they
+/// are read as post media; the media list drops avatars and theme images.
+fn open_graph_media(root: ElementRef<'_>, page_url: &str) -> Vec<Media> {
+    let mut found = Vec::new();
+    for meta in elements(root).filter(|element| element.value().name() == "meta") {
+        let property = attr(&meta, "property")
+            .or_else(|| attr(&meta, "name"))
+            .unwrap_or_default();
+        let kind = match property.trim_end_matches(":url") {
+            "og:image" => MediaKind::Image,
+            "og:video" => MediaKind::Video,
+            "og:audio" => MediaKind::Audio,
+            _ => continue,
+        };
+        let Some(url) = attr(&meta, "content").and_then(|content| resolve(page_url, content))
+        else {
+            continue;
+        };
+        let kind = if kind == MediaKind::Image {
+            kind_from_url(&url)
+        } else {
+            kind
+        };
+        found.push(Media {
+            kind,
+            ..Media::new(&url, kind)
+        });
+    }
+    found
 }
 
 /// Returns the media of a photoset frame page: its images and the

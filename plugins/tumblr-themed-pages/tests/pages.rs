@@ -337,6 +337,32 @@ fn audio_permalink_media() {
 }
 
 #[test]
+fn open_graph_media_read() {
+    let html = r#"<html><head>
+<meta property="og:image" content="https://64.media.tumblr.com/abc/tumblr_ogpo1_1280.jpg">
+<meta property="og:image" content="https://64.media.tumblr.com/avatar_0123456789ab_128.png">
+<meta property="og:video:url" content="https://va.media.tumblr.com/tumblr_ogv.mp4">
+</head><body><div class="post" id="post-904"><p>Caption only</p></div></body></html>"#;
+    let request = permalink_request("904");
+    let page = page_of(respond(&request, 200, html.as_bytes()));
+    let post = &page.posts[0];
+    assert_eq!(
+        media_rows(post),
+        [
+            (
+                "https://64.media.tumblr.com/abc/tumblr_ogpo1_1280.jpg",
+                MediaKind::Image
+            ),
+            (
+                "https://va.media.tumblr.com/tumblr_ogv.mp4",
+                MediaKind::Video
+            ),
+        ],
+        "Open Graph images and videos, without the avatar"
+    );
+}
+
+#[test]
 fn permalink_not_found_skips_post() {
     let request = permalink_request("903");
     let page = page_of(respond(&request, 404, b"<html></html>"));
