@@ -384,7 +384,9 @@ impl Workers {
                 outcome.status = MediaStatus::Archived;
                 outcome.retrieved_from = Some("internet_archive".into());
                 outcome.archive_snapshot_url = Some(capture.snapshot_url());
-                let same_url = without_scheme(&capture.original) == without_scheme(&job.url);
+                // Shards of Tumblr's media host serve the same files, so
+                // the path alone tells whether the capture is this rendition.
+                let same_url = url_path(&capture.original) == url_path(&job.url);
                 outcome.rendition = Some(
                     if same_url {
                         "reported"
@@ -454,9 +456,11 @@ fn compact_notes(mut notes: Vec<String>) -> Vec<String> {
     notes
 }
 
-fn without_scheme(url: &str) -> &str {
+/// The path of `url`, without scheme, host, query or fragment.
+fn url_path(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    rest.split(['?', '#']).next().unwrap_or(rest)
+    let rest = rest.split(['?', '#']).next().unwrap_or(rest);
+    rest.find('/').map_or("", |slash| &rest[slash..])
 }
 
 /// Replaces the extension of the last component of `filename`.

@@ -15,6 +15,8 @@ use crate::net::Http;
 
 /// The Internet Archive's Wayback Machine.
 pub const ROOT: &str = "https://web.archive.org";
+/// Lookups on the media URL's own host: the exact URL and its siblings.
+const SAME_HOST_LOOKUPS: usize = 2;
 /// Most captures read from one CDX answer.
 const CDX_LIMIT: u32 = 200;
 
@@ -52,21 +54,27 @@ pub enum Lookup {
 }
 
 /// Finds the best capture of `media_url`.
+/// The exact URL and the sibling sizes are always both looked up, so a
+/// larger capture wins over a capture of the reported size; the other
+/// shards are asked only when those two find nothing.
 pub async fn find(http: &Http, media_url: &str) -> Lookup {
     let mut failure = None;
-    for (target, prefix) in lookups(media_url) {
+    let mut found = Vec::new();
+    for (number, (target, prefix)) in lookups(media_url).into_iter().enumerate() {
+        if number >= SAME_HOST_LOOKUPS && !found.is_empty() {
+            break;
+        }
         let query = cdx_query(&target, prefix);
         match query_captures(http, &query).await {
-            Ok(captures) => {
-                if let Some(best) = best_capture(captures) {
-                    return Lookup::Found(best);
-                }
-            }
+            Ok(captures) => found.extend(captures),
             Err(Lookup::Excluded) => return Lookup::Excluded,
             Err(other) => failure = Some(other),
         }
     }
-    failure.unwrap_or(Lookup::NotArchived)
+    match best_capture(found) {
+        Some(best) => Lookup::Found(best),
+        None => failure.unwrap_or(Lookup::NotArchived),
+    }
 }
 
 async fn query_captures(http: &Http, query: &Url) -> Result<Vec<Capture>, Lookup> {

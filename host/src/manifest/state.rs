@@ -148,7 +148,13 @@ fn apply_outcome(entry: &mut MediaEntry, outcome: &DownloadOutcome) {
     entry.archive_snapshot_url = outcome.archive_snapshot_url.clone();
     entry.rendition = outcome.rendition.clone();
     entry.notes = outcome.notes.clone();
-    if outcome.width.is_some() {
+    // The scraper's size describes the reported rendition only: another
+    // rendition keeps a size only when its bytes state one.
+    let other_rendition = outcome
+        .rendition
+        .as_deref()
+        .is_some_and(|rendition| rendition != "reported");
+    if outcome.width.is_some() || other_rendition {
         entry.width = outcome.width;
         entry.height = outcome.height;
     }

@@ -8,7 +8,7 @@ use wasmtime::component::Component;
 use super::bindings::policy_world::{Policy as PolicyBindings, PolicyPre};
 use super::bindings::types::{Media, PluginInfo, Post};
 use super::error::{GuestFailure, PluginCallError, PluginLabel, PluginLoadError};
-use super::runtime::{Instance, Sandbox};
+use super::runtime::{Instance, Sandbox, load_instance};
 
 pub struct Policy {
     instance: Instance<PolicyBindings>,
@@ -23,38 +23,14 @@ impl Policy {
         component: &Component,
         source_name: String,
     ) -> Result<Self, PluginLoadError> {
-        let instantiate_error = |error: wasmtime::Error| PluginLoadError::Instantiate {
-            source_name: source_name.clone(),
-            cause: error.root_cause().to_string(),
-        };
-        let pre = sandbox
-            .linker()
-            .instantiate_pre(component)
-            .map_err(instantiate_error)?;
-        let pre = PolicyPre::new(pre).map_err(instantiate_error)?;
-        let label = PluginLabel {
-            name: source_name.clone(),
-            version: "?".into(),
-            source: source_name.clone(),
-        };
-        let mut instance = Instance::new(
-            sandbox.clone(),
-            label,
-            Box::new(move |store| pre.instantiate(store)),
-        );
-        let info = instance
-            .call("info", "no input", |bindings, store| {
-                bindings.tumblr_archiver_plugin_select().call_info(store)
-            })
-            .map_err(|error| PluginLoadError::Info {
-                label: source_name.clone(),
-                cause: error.to_string(),
-            })?;
-        instance.label = PluginLabel {
-            name: info.name.clone(),
-            version: info.version.clone(),
-            source: source_name,
-        };
+        let (instance, info) = load_instance(
+            sandbox,
+            component,
+            source_name,
+            PolicyPre::new,
+            |pre, store| pre.instantiate(store),
+            |bindings, store| bindings.tumblr_archiver_plugin_select().call_info(store),
+        )?;
         Ok(Self {
             instance,
             options: Vec::new(),

@@ -16,9 +16,9 @@ use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use super::bindings::host;
-use super::bindings::types::LogLevel;
+use super::bindings::types::{LogLevel, PluginInfo};
 use super::cache::CompileCache;
-use super::error::{PluginCallError, PluginLabel};
+use super::error::{PluginCallError, PluginLabel, PluginLoadError};
 use super::output::CapturedOutput;
 
 /// Interval between epoch ticks; the call deadline is counted in ticks.
@@ -274,4 +274,48 @@ fn tail(text: &str, max: usize) -> String {
         start += 1;
     }
     text[start..].to_string()
+}
+
+/// Instantiates `component` through the bindings that `make_pre` and
+/// `instantiate` build, and reads its `info` with `read_info`. The label
+/// names the plugin by `info` from then on.
+pub fn load_instance<B: 'static, P: Send + Sync + 'static>(
+    sandbox: &Arc<Sandbox>,
+    component: &Component,
+    source_name: String,
+    make_pre: impl FnOnce(wasmtime::component::InstancePre<PluginState>) -> wasmtime::Result<P>,
+    instantiate: impl Fn(&P, &mut Store<PluginState>) -> wasmtime::Result<B> + Send + Sync + 'static,
+    read_info: impl FnOnce(&B, &mut Store<PluginState>) -> wasmtime::Result<PluginInfo>,
+) -> Result<(Instance<B>, PluginInfo), PluginLoadError> {
+    let instantiate_error = |error: wasmtime::Error| PluginLoadError::Instantiate {
+        source_name: source_name.clone(),
+        cause: error.root_cause().to_string(),
+    };
+    let pre = sandbox
+        .linker()
+        .instantiate_pre(component)
+        .map_err(instantiate_error)?;
+    let pre = make_pre(pre).map_err(instantiate_error)?;
+    let label = PluginLabel {
+        name: source_name.clone(),
+        version: "?".into(),
+        source: source_name.clone(),
+    };
+    let mut instance = Instance::new(
+        sandbox.clone(),
+        label,
+        Box::new(move |store| instantiate(&pre, store)),
+    );
+    let info = instance
+        .call("info", "no input", read_info)
+        .map_err(|error| PluginLoadError::Info {
+            label: source_name.clone(),
+            cause: error.to_string(),
+        })?;
+    instance.label = PluginLabel {
+        name: info.name.clone(),
+        version: info.version.clone(),
+        source: source_name,
+    };
+    Ok((instance, info))
 }

@@ -7,7 +7,7 @@ use wasmtime::component::Component;
 use super::bindings::scraper_world::{Scraper as ScraperBindings, ScraperPre};
 use super::bindings::types::{HttpRequest, HttpResponse, Page, PluginInfo, Post};
 use super::error::{GuestFailure, PluginCallError, PluginLabel, PluginLoadError};
-use super::runtime::{Instance, Sandbox};
+use super::runtime::{Instance, Sandbox, load_instance};
 
 /// Most posts one `parse` call may return.
 const MAX_POSTS_PER_PAGE: usize = 1000;
@@ -35,38 +35,14 @@ impl Scraper {
         component: &Component,
         source_name: String,
     ) -> Result<Self, PluginLoadError> {
-        let instantiate_error = |error: wasmtime::Error| PluginLoadError::Instantiate {
-            source_name: source_name.clone(),
-            cause: error.root_cause().to_string(),
-        };
-        let pre = sandbox
-            .linker()
-            .instantiate_pre(component)
-            .map_err(instantiate_error)?;
-        let pre = ScraperPre::new(pre).map_err(instantiate_error)?;
-        let label = PluginLabel {
-            name: source_name.clone(),
-            version: "?".into(),
-            source: source_name.clone(),
-        };
-        let mut instance = Instance::new(
-            sandbox.clone(),
-            label,
-            Box::new(move |store| pre.instantiate(store)),
-        );
-        let info = instance
-            .call("info", "no input", |bindings, store| {
-                bindings.tumblr_archiver_plugin_crawl().call_info(store)
-            })
-            .map_err(|error| PluginLoadError::Info {
-                label: source_name.clone(),
-                cause: error.to_string(),
-            })?;
-        instance.label = PluginLabel {
-            name: info.name.clone(),
-            version: info.version.clone(),
-            source: source_name,
-        };
+        let (instance, info) = load_instance(
+            sandbox,
+            component,
+            source_name,
+            ScraperPre::new,
+            |pre, store| pre.instantiate(store),
+            |bindings, store| bindings.tumblr_archiver_plugin_crawl().call_info(store),
+        )?;
         Ok(Self { instance, info })
     }
 
