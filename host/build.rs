@@ -82,14 +82,24 @@ fn write_embedded_list(folder: &Path, wasm_dir: &Path) {
         }
         let wasm = wasm_dir.join(format!("{}.wasm", package.replace('-', "_")));
         if !wasm.is_file() {
-            fail(&format!("the plugin {package} produced no component at {}; its crate type must include cdylib", wasm.display()));
+            fail(&format!(
+                "the plugin {package} produced no component at {}; its crate type must include cdylib",
+                wasm.display()
+            ));
         }
-        entries.push_str(&format!("    ({package:?}, include_bytes!({:?})),\n", wasm.display().to_string()));
+        entries.push_str(&format!(
+            "    ({package:?}, include_bytes!({:?})),\n",
+            wasm.display().to_string()
+        ));
     }
-    let code = format!("/// Plugins built from `plugins/` and embedded in the binary: package\n/// name and component bytes.\npub const EMBEDDED: &[(&str, &[u8])] = &[\n{entries}];\n");
+    let code = format!(
+        "/// Plugins built from `plugins/` and embedded in the binary: package\n/// name and component bytes.\npub const EMBEDDED: &[(&str, &[u8])] = &[\n{entries}];\n"
+    );
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     if let Err(error) = fs::write(out_dir.join("embedded.rs"), code) {
-        fail(&format!("cannot write the list of embedded plugins: {error}"));
+        fail(&format!(
+            "cannot write the list of embedded plugins: {error}"
+        ));
     }
 }
 
