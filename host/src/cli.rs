@@ -106,6 +106,12 @@ pub struct Cli {
     #[arg(long = "plugin-opt", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub plugin_options: Vec<(String, String)>,
 
+    /// Re-hash the files of earlier runs and download again any whose
+    /// SHA-256 differs from the manifest. Without it, a file counts as
+    /// archived when it exists with the recorded size.
+    #[arg(long)]
+    pub verify: bool,
+
     /// Do not look for media that Tumblr deleted in the Internet Archive.
     #[arg(long)]
     pub no_internet_archive: bool,

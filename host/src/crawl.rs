@@ -35,6 +35,8 @@ pub struct CrawlConfig {
     pub extra_hosts: Vec<String>,
     /// Crawl every post even after an earlier crawl finished.
     pub full: bool,
+    /// Re-hash the files of earlier runs before trusting them.
+    pub verify: bool,
     /// Look for media that Tumblr deleted in the Internet Archive.
     pub internet_archive: bool,
 }

@@ -108,6 +108,7 @@ async fn run(mut cli: Cli) -> Result<ExitStatus, Failure> {
             .into_iter()
             .collect(),
         full: cli.full,
+        verify: cli.verify,
         internet_archive: !cli.no_internet_archive,
     };
     let crawl = crawl::run(plugins, http, config)

@@ -293,9 +293,11 @@ impl Manifest {
     }
 
     /// Media already on disk from earlier runs, by original URL: entries
-    /// marked downloaded whose file still exists with the recorded size.
-    pub fn files_on_disk(&self, dir: &Path) -> HashMap<String, MediaEntry> {
+    /// marked downloaded whose file still exists with the recorded size,
+    /// and, with `verify`, whose SHA-256 still equals the recorded one.
+    pub fn files_on_disk(&self, dir: &Path, verify: bool) -> HashMap<String, MediaEntry> {
         let mut found = HashMap::new();
+        let mut verified: HashMap<String, bool> = HashMap::new();
         for entry in &self.media {
             if !entry.status.has_file() {
                 continue;
@@ -303,9 +305,15 @@ impl Manifest {
             let (Some(filename), Some(size)) = (&entry.filename, entry.byte_size) else {
                 continue;
             };
-            let on_disk = fs::metadata(dir.join(filename))
+            let path = dir.join(filename);
+            let mut on_disk = fs::metadata(&path)
                 .map(|metadata| metadata.len() == size)
                 .unwrap_or(false);
+            if on_disk && verify {
+                on_disk = *verified
+                    .entry(filename.clone())
+                    .or_insert_with(|| checksum_matches(&path, entry.checksum.as_deref()));
+            }
             if on_disk {
                 found
                     .entry(entry.original_url.clone())
@@ -314,6 +322,27 @@ impl Manifest {
         }
         found
     }
+}
+
+/// Whether the file's SHA-256 equals `expected` (`sha256:` and hex). A
+/// mismatch is logged, because the file is downloaded again.
+fn checksum_matches(path: &Path, expected: Option<&str>) -> bool {
+    use sha2::{Digest, Sha256};
+    let Some(expected) = expected else {
+        return false;
+    };
+    let mut hasher = Sha256::new();
+    let hashed = fs::File::open(path).and_then(|mut file| std::io::copy(&mut file, &mut hasher));
+    let actual: String = hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let matches = hashed.is_ok() && expected.strip_prefix("sha256:") == Some(actual.as_str());
+    if !matches {
+        tracing::warn!(file = %path.display(), "the file does not match the checksum in the manifest; downloading it again");
+    }
+    matches
 }
 
 pub fn generator() -> String {

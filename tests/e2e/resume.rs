@@ -83,3 +83,65 @@ fn second_run_downloads_nothing() {
     assert_eq!(runs.len(), 2, "both runs recorded");
     assert_eq!(runs[1]["outcome"], "complete", "second run outcome");
 }
+
+#[test]
+fn verify_redownloads_corrupt_file() {
+    let Some(server) = start_fake(|_| {}) else {
+        return;
+    };
+    let scratch = Scratch::new("verify");
+    let args = archive_args(&server, &scratch.out());
+    let first = run_archiver(&args, &scratch.dir, None);
+    assert_eq!(
+        first.code,
+        Some(0),
+        "first run exit code\n{}",
+        first.describe()
+    );
+    let blog_dir = scratch.blog_dir();
+    let manifest = read_manifest(&blog_dir);
+    let entry = media_entries(&manifest)
+        .into_iter()
+        .find(|entry| text(entry, "status") == "downloaded")
+        .expect("a downloaded entry");
+    let filename = text(&entry, "filename").to_string();
+    let path = blog_dir.join(&filename);
+    let mut bytes = std::fs::read(&path).expect("read the file");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xFF;
+    std::fs::write(&path, &bytes).expect("corrupt the file, keeping its size");
+    let requests_before = server.media_requests().len();
+
+    let trusting = run_archiver(&args, &scratch.dir, None);
+    assert_eq!(
+        trusting.code,
+        Some(0),
+        "run without --verify\n{}",
+        trusting.describe()
+    );
+    assert_eq!(
+        server.media_requests().len(),
+        requests_before,
+        "without --verify, a file of the recorded size is trusted"
+    );
+
+    let mut verify_args = args.clone();
+    verify_args.push("--verify".to_string());
+    let verifying = run_archiver(&verify_args, &scratch.dir, None);
+    assert_eq!(
+        verifying.code,
+        Some(0),
+        "run with --verify\n{}",
+        verifying.describe()
+    );
+    assert!(
+        server.media_requests().len() > requests_before,
+        "--verify fetches the corrupt file again"
+    );
+    assert!(
+        verifying.stderr.contains("does not match the checksum"),
+        "the mismatch is reported\n{}",
+        verifying.describe()
+    );
+    assert_downloads_match_files(&blog_dir, &read_manifest(&blog_dir));
+}

@@ -72,7 +72,7 @@ impl Session {
             ..Default::default()
         };
         let manifest = Manifest::load_with_journal(&dir)?.unwrap_or_else(|| Manifest::new(blog));
-        let on_disk = manifest.files_on_disk(&dir);
+        let on_disk = manifest.files_on_disk(&dir, config.verify);
         for entry in &manifest.media {
             if let Some(filename) = &entry.filename {
                 session.lock_names().claim(filename, &entry.original_url);
@@ -82,7 +82,7 @@ impl Session {
         let archived_posts = manifest.posts.iter().map(|post| post.id.clone()).collect();
         let saved_position = manifest.crawl.clone();
         let total_posts = manifest.blog.total_posts;
-        let deduplicator = Deduplicator::from_manifest(&manifest, &dir);
+        let deduplicator = Deduplicator::from_files(on_disk.values());
         let run = RunRecord {
             started_at: crate::manifest::now_rfc3339(),
             finished_at: None,

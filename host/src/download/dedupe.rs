@@ -2,10 +2,9 @@
 //! already in the archive is deleted, and its entries point at that file.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use crate::manifest::Manifest;
+use crate::manifest::MediaEntry;
 
 /// The files of the archive by checksum, shared by the download workers.
 #[derive(Clone, Default)]
@@ -14,16 +13,11 @@ pub struct Deduplicator {
 }
 
 impl Deduplicator {
-    /// Starts from the downloaded files of `manifest` that are on disk.
-    pub fn from_manifest(manifest: &Manifest, dir: &Path) -> Self {
+    /// Starts from `entries`, the files of earlier runs that are on disk.
+    pub fn from_files<'a>(entries: impl Iterator<Item = &'a MediaEntry>) -> Self {
         let mut files = HashMap::new();
-        for entry in &manifest.media {
-            let (true, Some(checksum), Some(filename)) =
-                (entry.status.has_file(), &entry.checksum, &entry.filename)
-            else {
-                continue;
-            };
-            if dir.join(filename).is_file() {
+        for entry in entries {
+            if let (Some(checksum), Some(filename)) = (&entry.checksum, &entry.filename) {
                 files
                     .entry(checksum.clone())
                     .or_insert_with(|| filename.clone());
