@@ -221,9 +221,7 @@ impl Workers {
                 let total = file::unsatisfied_range_total(&fetched.response);
                 let download_url = fetched.url.to_string();
                 if total == Some(offset) {
-                    let saved = file::finish_part(&path)
-                        .await
-                        .map_err(|error| Failure::Other(error))?;
+                    let saved = file::finish_part(&path).await.map_err(Failure::Other)?;
                     return self.settle(job, saved, download_url).await;
                 }
                 file::discard_part(&path).await;

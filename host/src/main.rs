@@ -2,6 +2,11 @@
 //! WebAssembly plugins. This file wires the CLI to the run and maps every
 //! failure to one message and a documented exit status.
 
+// Plugin call errors carry the plugin's label, the function, its input and
+// the guest's output, so they are large; they occur once per failed call,
+// never in a loop, so their size costs nothing measurable.
+#![allow(clippy::result_large_err)]
+
 mod cli;
 mod crawl;
 mod download;
@@ -161,12 +166,15 @@ fn custom_domain(blog: &str) -> Option<String> {
     (host.contains('.') && !is_tumblr && host.parse::<std::net::IpAddr>().is_err()).then_some(host)
 }
 
+/// Plugin options as key and value pairs.
+type Options = Vec<(String, String)>;
+
 /// Gives each `--plugin-opt` to the plugins that declare its key; a key no
 /// plugin declares is a usage error that lists the known ones.
 fn split_options(
     plugins: &PluginSet,
     options: &[(String, String)],
-) -> Result<(Vec<(String, String)>, Vec<(String, String)>), Failure> {
+) -> Result<(Options, Options), Failure> {
     let declares =
         |specs: &[plugin::types::OptionSpec], key: &str| specs.iter().any(|spec| spec.name == key);
     let (mut scraper, mut policy) = (Vec::new(), Vec::new());

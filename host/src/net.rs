@@ -308,10 +308,10 @@ impl Http {
         if let Some(host) = physical.host() {
             guard::check_host(&host, self.config.allow_private_network)?;
         }
-        if let Some(key) = &self.config.api_key {
-            if logical.host_str() == Some(TUMBLR_API_HOST) {
-                physical.query_pairs_mut().append_pair("api_key", key);
-            }
+        if let Some(key) = &self.config.api_key
+            && logical.host_str() == Some(TUMBLR_API_HOST)
+        {
+            physical.query_pairs_mut().append_pair("api_key", key);
         }
         let request = self
             .client

@@ -88,15 +88,15 @@ pub fn candidates(facts: &MediaFacts<'_>) -> Vec<Candidate> {
         if let Some(original) = video_original(&url) {
             list.push(candidate(original, Rendition::Upgraded, false, None));
         }
-        if wants_image_page(&url, facts) {
-            if let Some(page) = image_page_url(&url) {
-                list.push(candidate(
-                    page,
-                    Rendition::Upgraded,
-                    true,
-                    Some(PAGE_ACCEPT),
-                ));
-            }
+        if wants_image_page(&url, facts)
+            && let Some(page) = image_page_url(&url)
+        {
+            list.push(candidate(
+                page,
+                Rendition::Upgraded,
+                true,
+                Some(PAGE_ACCEPT),
+            ));
         }
     }
     let accept = matches!(facts.kind, "image" | "gif").then_some(IMAGE_ACCEPT);
@@ -277,10 +277,10 @@ pub fn image_from_page(html: &str) -> Option<String> {
             .find('>')
             .map_or(rest.len(), |end| start + end);
         let tag = &rest[start..tag_end];
-        if let Some(src) = attribute(tag, "src") {
-            if src.starts_with("https://") || src.starts_with("http://") {
-                return Some(src.replace("&amp;", "&"));
-            }
+        if let Some(src) = attribute(tag, "src")
+            && (src.starts_with("https://") || src.starts_with("http://"))
+        {
+            return Some(src.replace("&amp;", "&"));
         }
         rest = &rest[tag_end..];
     }

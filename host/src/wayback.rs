@@ -238,10 +238,10 @@ fn size_in_url(url: &str) -> u32 {
     let path = url.split(['?', '#']).next().unwrap_or(url);
     let name = path.rsplit('/').next().unwrap_or(path);
     let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
-    if let Some((_, size)) = stem.rsplit_once('_') {
-        if let Ok(width) = size.trim_end_matches("sq").parse::<u32>() {
-            return width;
-        }
+    if let Some((_, size)) = stem.rsplit_once('_')
+        && let Ok(width) = size.trim_end_matches("sq").parse::<u32>()
+    {
+        return width;
     }
     path.split('/')
         .filter_map(|part| {

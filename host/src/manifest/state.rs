@@ -98,10 +98,10 @@ impl ManifestState {
     }
 
     fn add_media(&mut self, mut entry: MediaEntry) {
-        if let Some(outcome) = self.outcomes.get(&entry.original_url) {
-            if entry.status == MediaStatus::Pending {
-                apply_outcome(&mut entry, outcome);
-            }
+        if let Some(outcome) = self.outcomes.get(&entry.original_url)
+            && entry.status == MediaStatus::Pending
+        {
+            apply_outcome(&mut entry, outcome);
         }
         let key = (entry.post_id.clone(), entry.original_url.clone());
         let url = entry.original_url.clone();

@@ -25,7 +25,7 @@ const SNAPSHOT_INTERVAL: Duration = Duration::from_secs(5);
 const CHANNEL_CAPACITY: usize = 1024;
 
 enum Message {
-    Event(Event),
+    Event(Box<Event>),
     Finish { failed: bool },
 }
 
@@ -83,7 +83,7 @@ impl ManifestSender {
     async fn send(&self, event: Event) {
         // The writer only stops after `finish`, so a send can fail only
         // after the writer already failed; that error surfaces in `finish`.
-        let _ = self.sender.send(Message::Event(event)).await;
+        let _ = self.sender.send(Message::Event(Box::new(event))).await;
     }
 }
 
@@ -158,7 +158,7 @@ impl Writer {
             tokio::select! {
                 message = receiver.recv() => match message {
                     Some(Message::Finish { failed: run_failed }) => { failed = run_failed; break; }
-                    Some(Message::Event(event)) => self.apply(event)?,
+                    Some(Message::Event(event)) => self.apply(*event)?,
                     None => break,
                 },
                 _ = ticker.tick() => self.snapshot().await?,

@@ -87,14 +87,14 @@ impl Resolve for GuardedResolver {
                 .copied()
                 .filter(|address| allow_private || is_public(address.ip()))
                 .collect();
-            if allowed.is_empty() {
-                if let Some(first) = resolved.first() {
-                    let error: Box<dyn StdError + Send + Sync> = Box::new(PrivateAddressError {
-                        host,
-                        address: first.ip(),
-                    });
-                    return Err(error);
-                }
+            if allowed.is_empty()
+                && let Some(first) = resolved.first()
+            {
+                let error: Box<dyn StdError + Send + Sync> = Box::new(PrivateAddressError {
+                    host,
+                    address: first.ip(),
+                });
+                return Err(error);
             }
             let addresses: Addrs = Box::new(allowed.into_iter());
             Ok(addresses)

@@ -34,15 +34,15 @@ pub fn classify(status: StatusCode, headers: &HeaderMap) -> QuotaVerdict {
     let day = window(headers, "perday");
     let hour = window(headers, "perhour");
     let limit = if throttled { NEAR_ZERO } else { 0 };
-    if let Some((remaining, reset)) = day {
-        if remaining <= limit {
-            return QuotaVerdict::DailyExhausted(reset);
-        }
+    if let Some((remaining, reset)) = day
+        && remaining <= limit
+    {
+        return QuotaVerdict::DailyExhausted(reset);
     }
-    if let Some((remaining, reset)) = hour {
-        if remaining <= limit {
-            return QuotaVerdict::HourlyExhausted(reset);
-        }
+    if let Some((remaining, reset)) = hour
+        && remaining <= limit
+    {
+        return QuotaVerdict::HourlyExhausted(reset);
     }
     if throttled {
         QuotaVerdict::Throttled

@@ -114,10 +114,9 @@ impl RateLimiter {
             .lock()
             .unwrap_or_else(|poison| poison.into_inner())
             .get(host)
+            && *until > now
         {
-            if *until > now {
-                return Some(*until - now);
-            }
+            return Some(*until - now);
         }
         let rate = self.plan.rate_for(host)?;
         let mut buckets = self

@@ -95,6 +95,23 @@ fn entry_key(engine: &Engine, bytes: &[u8]) -> String {
         .collect()
 }
 
+fn store(component: &Component, dir: &Path, path: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let serialized = component
+        .serialize()
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    let temporary = dir.join(format!(
+        ".{}.{}.tmp",
+        std::process::id(),
+        path.file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or("entry")
+    ));
+    std::fs::write(&temporary, serialized)?;
+    std::fs::rename(&temporary, path)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,21 +165,4 @@ mod tests {
         );
         let _ = std::fs::remove_dir_all(&dir);
     }
-}
-
-fn store(component: &Component, dir: &Path, path: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let serialized = component
-        .serialize()
-        .map_err(|error| anyhow::anyhow!("{error}"))?;
-    let temporary = dir.join(format!(
-        ".{}.{}.tmp",
-        std::process::id(),
-        path.file_name()
-            .and_then(|name| name.to_str())
-            .unwrap_or("entry")
-    ));
-    std::fs::write(&temporary, serialized)?;
-    std::fs::rename(&temporary, path)?;
-    Ok(())
 }
