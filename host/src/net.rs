@@ -281,6 +281,10 @@ impl Http {
                 });
             };
             let location = String::from_utf8_lossy(location.as_bytes()).into_owned();
+            // TODO: a redirect may lead a scraper's request to a host that
+            // the scraper did not declare; only the address guard applies
+            // to the hops. Checking the declared hosts here needs them
+            // passed down with the request.
             logical = logical
                 .join(&location)
                 .map_err(|_| FetchError::BadRedirect {
