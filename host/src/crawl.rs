@@ -41,7 +41,7 @@ pub struct CrawlConfig {
     pub internet_archive: bool,
 }
 
-/// Why a run stopped before the end.
+/// Cause of a run stopping before the end.
 #[derive(Debug, thiserror::Error)]
 pub enum CrawlError {
     #[error(transparent)]
@@ -83,7 +83,7 @@ pub enum CrawlError {
     Setup(#[from] anyhow::Error),
 }
 
-/// What a finished run reports.
+/// Report of a finished run.
 pub struct CrawlReport {
     pub dir: Option<PathBuf>,
     /// Posts the scraper returned in this run, each counted once.
@@ -93,7 +93,7 @@ pub struct CrawlReport {
     pub error: Option<CrawlError>,
 }
 
-/// How the crawl treats pages.
+/// Crawl behaviour for pages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
     /// Follow every page to the end.
@@ -259,7 +259,7 @@ fn choose_mode(crawl: &mut Crawl, session: &Session, plugins: &PluginSet, full: 
 /// Times in a row the crawl waits on a scraper's rate-limit error before
 /// the error stops it.
 const MAX_RATE_LIMIT_WAITS: u32 = 3;
-/// Longest wait on one rate-limit error.
+/// Maximum wait on one rate-limit error.
 const MAX_RATE_LIMIT_WAIT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// Returns how long to wait before retrying a request that the scraper

@@ -3,7 +3,7 @@
 //!
 //! Each job tries its candidate URLs best first (see `resolve`): a larger
 //! rendition, the reported URL, a `.gifv` sibling, then smaller
-//! renditions. When every Tumblr candidate answers 403, 404 or 410, the
+//! renditions. When every Tumblr candidate returns 403, 404 or 410, the
 //! Internet Archive is asked for a capture. The file type, and so the
 //! extension, comes from the bytes received, not from the URL.
 
@@ -45,7 +45,7 @@ pub struct DownloadJob {
     pub filename: String,
 }
 
-/// What every worker shares.
+/// State that every worker shares.
 #[derive(Clone)]
 pub struct Workers {
     pub http: Http,
@@ -83,7 +83,7 @@ pub fn spawn_workers(
     set
 }
 
-/// Why one candidate failed.
+/// Reason one candidate failed.
 enum Failure {
     /// 403, 404 or 410: the file is gone from this URL.
     Gone(String),
@@ -402,7 +402,7 @@ impl Workers {
         }
     }
 
-    /// Deletes a new file whose bytes the archive already holds and points
+    /// Deletes a new file whose bytes the archive already contains and points
     /// the outcome at the existing file.
     async fn store_once(&self, outcome: &mut DownloadOutcome) {
         let (Some(checksum), Some(filename)) = (&outcome.checksum, &outcome.filename) else {

@@ -170,7 +170,7 @@ pub struct MediaEntry {
     /// Smaller renditions to try when `original_url` fails, best first.
     #[serde(default)]
     pub fallback_urls: Vec<String>,
-    /// How the file relates to `original_url`: `upgraded` (a larger
+    /// Relation of the file to `original_url`: `upgraded` (a larger
     /// rendition), `reported`, `gifv` (the animated WebP form of a GIF),
     /// `smaller`, or `archived-sibling` (another size, from the Internet
     /// Archive).

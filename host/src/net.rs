@@ -86,9 +86,9 @@ pub struct HttpConfig {
     pub api_key: Option<String>,
     pub retry: RetryPolicy,
     pub rates: RatePlan,
-    /// Longest wait for a daily API quota to reset before giving up.
+    /// Maximum wait for a daily API quota to reset before giving up.
     pub max_wait: Duration,
-    /// Longest wait for the next data of a response.
+    /// Maximum wait for the next data of a response.
     pub read_timeout: Duration,
 }
 
@@ -104,7 +104,7 @@ pub struct Http {
     client: reqwest::Client,
     config: Arc<HttpConfig>,
     limiter: Arc<RateLimiter>,
-    /// When the daily API quota resets, once a response said it is used up.
+    /// Reset time of the daily API quota, once a response reported it used up.
     daily_reset: Arc<Mutex<Option<Instant>>>,
 }
 
@@ -199,7 +199,7 @@ impl Http {
         }
     }
 
-    /// Acts on what a response said about the API quota. Returns whether
+    /// Applies the quota state that a response reported. Returns whether
     /// the quota is exhausted, so the request has to wait.
     fn apply_quota(&self, host: &str, verdict: QuotaVerdict) -> bool {
         match verdict {

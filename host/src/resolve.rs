@@ -21,13 +21,13 @@ use url::Url;
 
 /// `Accept` header for image requests, as a browser sends it.
 pub const IMAGE_ACCEPT: &str = "image/avif,image/webp,image/apng,image/*,*/*;q=0.8";
-/// `Accept` header that makes Tumblr answer with its HTML image page.
+/// `Accept` header for which Tumblr returns its HTML image page.
 pub const PAGE_ACCEPT: &str = "text/html,application/xhtml+xml";
 
 const IMAGE_PAGE_BUCKET: &str = "s99999x99999";
 const LEGACY_UPGRADE_SIZE: &str = "1280";
 
-/// How a candidate relates to the reported URL.
+/// Relation of a candidate to the reported URL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rendition {
     /// A larger rendition than the one reported.
@@ -62,7 +62,7 @@ pub struct Candidate {
     pub accept: Option<&'static str>,
 }
 
-/// What is known of a media item when its candidates are built.
+/// Facts about a media item from which its candidates are built.
 pub struct MediaFacts<'a> {
     pub url: &'a str,
     /// `image`, `gif`, `video`, `audio` or `embed`.

@@ -17,7 +17,7 @@ use crate::net::Http;
 pub const ROOT: &str = "https://web.archive.org";
 /// Lookups on the media URL's own host: the exact URL and its siblings.
 const SAME_HOST_LOOKUPS: usize = 2;
-/// Most captures read from one CDX answer.
+/// Maximum number of captures read from one CDX response.
 const CDX_LIMIT: u32 = 200;
 
 /// One capture listed by the CDX index.
@@ -35,19 +35,19 @@ impl Capture {
         format!("{ROOT}/web/{}id_/{}", self.timestamp, self.original)
     }
 
-    /// The address a person opens to see the capture.
+    /// Returns the address a person opens to see the capture.
     pub fn snapshot_url(&self) -> String {
         format!("{ROOT}/web/{}/{}", self.timestamp, self.original)
     }
 }
 
-/// What the archive has for a media URL.
+/// Result of looking up a media URL in the archive.
 #[derive(Debug)]
 pub enum Lookup {
     Found(Capture),
     /// No capture with status 200 exists.
     NotArchived,
-    /// The archive excludes the site (CDX answered 403).
+    /// The archive excludes the site (the CDX index returned 403).
     Excluded,
     /// A lookup failed for another reason, such as a 5xx.
     Failed(String),
@@ -105,7 +105,7 @@ async fn query_captures(http: &Http, query: &Url) -> Result<Vec<Capture>, Lookup
     })
 }
 
-/// The (URL, prefix?) lookups for a media URL, most specific first.
+/// Returns the (URL, prefix?) lookups for a media URL, most specific first.
 fn lookups(media_url: &str) -> Vec<(String, bool)> {
     let without_scheme = media_url
         .split_once("://")
@@ -172,7 +172,7 @@ fn cdx_query(target: &str, prefix: bool) -> Url {
     query
 }
 
-/// Parses a CDX answer in `output=json` form: a header row of field names,
+/// Parses a CDX response in `output=json` form: a header row of field names,
 /// then one row per capture, all values strings. An empty row ends the
 /// captures (a resume key may follow). Captures that are not status 200
 /// or that are HTML pages are left out.

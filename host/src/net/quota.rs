@@ -14,7 +14,7 @@ use reqwest::header::HeaderMap;
 /// server also answered 429.
 const NEAR_ZERO: u64 = 1;
 
-/// What a response says about the API quota.
+/// Quota state that a response reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum QuotaVerdict {
     /// Nothing to do.

@@ -18,7 +18,7 @@ use wasmtime::component::Component;
 /// Environment variable that moves the cache; an empty value turns it off.
 pub const CACHE_DIR_VARIABLE: &str = "TUMBLR_ARCHIVER_CACHE_DIR";
 
-/// Where compiled plugins are kept, if anywhere.
+/// Folder of compiled plugins, or none when the cache is off.
 #[derive(Clone, Debug)]
 pub struct CompileCache {
     dir: Option<PathBuf>,
