@@ -20,5 +20,6 @@ mod rate;
 mod reliability;
 mod resolution;
 mod resume;
+mod scrapers;
 mod support;
 mod tools;

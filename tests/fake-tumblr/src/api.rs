@@ -91,6 +91,12 @@ impl Fixtures {
         &self.posts
     }
 
+    /// Returns `response.blog` of the blog info, the object that every
+    /// posts page repeats.
+    pub fn blog(&self) -> &Value {
+        &self.blog
+    }
+
     /// Returns the path whose bytes `path` serves: its alias, or itself.
     pub fn media_source<'a>(&'a self, path: &'a str) -> &'a str {
         self.media_aliases.get(path).map_or(path, String::as_str)
@@ -356,7 +362,9 @@ fn normalize_blog(blog: &str) -> String {
     }
 }
 
-fn listed(blogs: &[String], name: &str) -> bool {
+/// Returns whether `blogs` names the blog `name`, in any form that
+/// `normalize_blog` accepts.
+pub fn listed(blogs: &[String], name: &str) -> bool {
     blogs.iter().any(|blog| normalize_blog(blog) == name)
 }
 

@@ -1,7 +1,7 @@
 //! Builders of single legacy-format posts with chosen media URLs, for
-//! tests that serve their own list of posts through `Config::posts`:
-//! photo posts with every size of each photo, and video posts of
-//! Tumblr's own player.
+//! tests that serve their own list of posts through `Config::posts`. They
+//! build photo posts with every size of each photo, text posts with an
+//! HTML body, and video posts of Tumblr's own player.
 
 use serde_json::{Map, Value, json};
 
@@ -75,6 +75,15 @@ pub fn video_post(
     Value::Object(post)
 }
 
+/// Builds a text post on `blog_name` whose `body` is `body_html`, such as
+/// a paragraph containing an inline `<img>`.
+pub fn text_post(blog_name: &str, id: u64, timestamp: i64, body_html: &str) -> Value {
+    let mut post = common_fields(blog_name, id, timestamp, "text");
+    post.insert("title".to_string(), json!(format!("Post {id}")));
+    post.insert("body".to_string(), json!(body_html));
+    Value::Object(post)
+}
+
 /// Returns the fields every legacy post has.
 fn common_fields(blog_name: &str, id: u64, timestamp: i64, post_type: &str) -> Map<String, Value> {
     let post = json!({
@@ -128,6 +137,17 @@ mod tests {
             photo["alt_sizes"].as_array().map(Vec::len),
             Some(2),
             "every size in alt_sizes"
+        );
+    }
+
+    #[test]
+    fn text_post_fields() {
+        let post = text_post("blog", 9, 0, "<p><img src=\"https://x.test/i.jpg\"></p>");
+        assert_eq!(post["type"], "text", "type");
+        assert_eq!(post["title"], "Post 9", "title");
+        assert_eq!(
+            post["body"], "<p><img src=\"https://x.test/i.jpg\"></p>",
+            "body kept as given"
         );
     }
 

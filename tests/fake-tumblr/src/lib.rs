@@ -11,12 +11,17 @@
 //!   hourly and daily quota.
 //! - `/cdx/…` and `/web/…` are a fake Wayback Machine with the configured
 //!   captures (none by default); `/wayback/…` finds no capture.
+//! - `GET /api/read/json` is the v1 read API, and `/`, `/page/N` and
+//!   `/post/{id}` are the blog's themed pages, all built from the same
+//!   posts as the v2 routes. Every page is 404 when `not_found_blogs`
+//!   lists the blog of the fixtures' blog info.
 //! - A `GET` for an `s99999x99999` image with an HTML `Accept` gets a
 //!   configured Tumblr image page, or 404.
 //! - Any other `GET` or `HEAD` is a media file: its configured body, or
 //!   bytes that derive from the path, with `Range` support.
 
 mod api;
+mod api_v1;
 mod config;
 mod date;
 mod http;
@@ -27,6 +32,7 @@ mod media;
 mod quota;
 mod server;
 mod synthetic;
+mod themed;
 mod wayback;
 
 use std::env;
@@ -39,13 +45,14 @@ pub use config::{
 };
 pub use image_page::{IMAGE_PAGE_BUCKET, page_html};
 pub use images::{MAX_WEBP_SIDE, jpeg_image, png_image, webp_image};
-pub use legacy_posts::{PhotoSize, photo_post, video_post};
+pub use legacy_posts::{PhotoSize, photo_post, text_post, video_post};
 pub use media::{MAX_MEDIA_LEN, MIN_MEDIA_LEN, MediaBody, media_body};
 pub use server::{CompletedBody, FakeTumblr, RecordedRequest, RequestKind, max_in_window};
 pub use synthetic::{
     FIRST_POST_ID, FIRST_TIMESTAMP, MEDIA_ORIGIN, photo_count, photo_path, photo_url, post_id,
     post_timestamp,
 };
+pub use themed::POSTS_PER_PAGE;
 pub use wayback::{
     CDX_FIELDS, Capture, CdxMode, EXCLUDED_BODY_FILE, Wayback, canonical_url, url_key,
 };

@@ -13,12 +13,14 @@ use std::time::{Duration, Instant, SystemTime};
 use serde_json::json;
 
 use crate::api::{self, Fixtures};
+use crate::api_v1;
 use crate::config::{Config, FaultKind, Pace, Quota};
 use crate::date::http_date;
 use crate::http::{self, RequestHead, Response};
 use crate::image_page;
 use crate::media::media_body;
 use crate::quota::QuotaState;
+use crate::themed;
 use crate::wayback;
 
 /// Time a kept-alive connection may stay idle before its thread ends.
@@ -32,6 +34,10 @@ pub enum RequestKind {
     /// An Internet Archive request, under `/cdx/`, `/web/` or
     /// `/wayback/`, answered from `Config::wayback`.
     Archive,
+    /// A page of the blog's own site: the v1 read API at
+    /// `/api/read/json`, or a themed page at `/`, `/page/N` or
+    /// `/post/{id}`.
+    Site,
     /// Any other path, served as a media file.
     Media,
 }
@@ -45,6 +51,12 @@ impl RequestKind {
             || path.starts_with("/wayback/")
         {
             Self::Archive
+        } else if path == "/api/read/json"
+            || path == "/"
+            || path.starts_with("/page/")
+            || path.starts_with("/post/")
+        {
+            Self::Site
         } else {
             Self::Media
         }
@@ -430,7 +442,9 @@ fn respond(shared: &Shared, head: &RequestHead) -> Response {
     let kind = RequestKind::of_path(&head.path);
     let fault = match kind {
         RequestKind::Archive => None,
-        RequestKind::Api | RequestKind::Media => active_fault(shared, &head.path),
+        RequestKind::Api | RequestKind::Media | RequestKind::Site => {
+            active_fault(shared, &head.path)
+        }
     };
     let mut response = match &fault {
         Some(FaultKind::Status(status)) => Response::text(
@@ -447,7 +461,7 @@ fn respond(shared: &Shared, head: &RequestHead) -> Response {
         _ => route(shared, head, kind),
     };
     response.pace = match kind {
-        RequestKind::Api => shared.config.api_pace,
+        RequestKind::Api | RequestKind::Site => shared.config.api_pace,
         RequestKind::Media => shared.config.media_pace,
         RequestKind::Archive => Pace::default(),
     };
@@ -475,7 +489,29 @@ fn route(shared: &Shared, head: &RequestHead, kind: RequestKind) -> Response {
         RequestKind::Api => api_route(shared, head),
         RequestKind::Archive => archive_lookup(shared, head),
         RequestKind::Media => media(shared, head),
+        RequestKind::Site => site_page(shared, head),
     }
+}
+
+/// Serves the blog's own pages from the served posts: 404 for every page
+/// when `not_found_blogs` lists the blog, the v1 read API, or a themed
+/// page.
+fn site_page(shared: &Shared, head: &RequestHead) -> Response {
+    if head.method != "GET" && head.method != "HEAD" {
+        return Response::text(405, "fake-tumblr: only GET and HEAD are served")
+            .with_header("Allow", "GET, HEAD");
+    }
+    let blog = shared.fixtures.blog();
+    let name = blog["name"].as_str().unwrap_or_default();
+    let posts = shared.fixtures.posts();
+    if api::listed(&shared.config.not_found_blogs, name) {
+        return Response::text(404, &format!("fake-tumblr: blog {name} not found"));
+    }
+    if head.path == "/api/read/json" {
+        return api_v1::read_json(blog, posts, head);
+    }
+    themed::respond(blog, posts, head)
+        .unwrap_or_else(|| Response::text(404, &format!("fake-tumblr: no page at {}", head.path)))
 }
 
 /// Serves an API request, counting it against the quota when one is set
