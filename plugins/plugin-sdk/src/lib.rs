@@ -7,7 +7,8 @@
 //! - `blog` parses blog names, `naming` builds safe file names, `date`
 //!   handles UTC dates, and `text` shortens summaries,
 //! - `tumblr_v1` reads the legacy v1 API (`/api/read/json`) into the
-//!   plain `post` types.
+//!   plain `post` types, and `tumblr_v1_xml` reads its XML form
+//!   (`/api/read`) into the same JSON shape.
 //!
 //! The `media` types mirror the WIT records `media`, `alternate`,
 //! `dimensions` and `media-kind`. `impl_wit_conversions!` writes the `From`
@@ -26,6 +27,7 @@ pub mod post;
 pub mod text;
 pub mod tumblr_url;
 pub mod tumblr_v1;
+pub mod tumblr_v1_xml;
 
 /// Writes `From` conversions in both directions between the `media` types
 /// of this crate and the types that `wit_bindgen::generate!` produced for

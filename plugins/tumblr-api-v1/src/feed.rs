@@ -1,17 +1,21 @@
 //! The crawl: the first request that `start` returns, the crawl state in
 //! each request's `context`, the HTTP statuses, and paging through
-//! `https://{site}/api/read/json?start=N&num=M`, where `site` is
-//! `{name}.tumblr.com` or the blog's custom domain.
+//! `https://{site}/api/read/json?start=N&num=M`, or
+//! `https://{site}/api/read?start=N&num=M` for the XML form, where `site`
+//! is `{name}.tumblr.com` or the blog's custom domain.
 //!
 //! Each page starts where the previous one ended, by the number of posts
 //! it returned. The crawl ends on a page with no posts, or when `start`
-//! reaches the `posts-total` that the response reports.
+//! reaches the total that the response reports (`posts-total` in JSON, the
+//! `total` attribute of `<posts>` in XML).
 
 use plugin_sdk::blog::{BlogId, parse_blog};
 use plugin_sdk::http::{DEFAULT_RETRY_SECONDS, retry_after_seconds};
 use plugin_sdk::json::{array_at, str_at, u64_at};
 use plugin_sdk::tumblr_v1::{next_start, parse_post, read_body};
+use plugin_sdk::tumblr_v1_xml::read_xml_body;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::tumblr_archiver::plugin::types::{
     BlogInfo, HttpRequest, HttpResponse, Page, PluginError, Post,
@@ -23,6 +27,42 @@ pub const BLOG_HOSTS: &str = "*.tumblr.com";
 pub const PAGE_SIZE_KEY: &str = "page-size";
 /// Largest `num` that `/api/read/json` accepts.
 pub const MAX_PAGE_SIZE: u32 = plugin_sdk::tumblr_v1::MAX_PAGE_SIZE;
+/// Option key for the response format, `json` or `xml`.
+pub const FORMAT_KEY: &str = "format";
+
+/// Response format of the v1 read API.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// `/api/read/json`: `var tumblr_api_read = {…};`.
+    #[default]
+    Json,
+    /// `/api/read`: a `<tumblr>` XML document.
+    Xml,
+}
+
+impl Format {
+    /// Values of the `format` option, in the order the help text gives.
+    pub const NAMES: &str = "json, xml";
+
+    /// Returns the format that option value `value` names, ignoring case
+    /// and surrounding whitespace.
+    pub fn from_option(value: &str) -> Option<Format> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "json" => Some(Format::Json),
+            "xml" => Some(Format::Xml),
+            _ => None,
+        }
+    }
+
+    /// Returns the path of the read API in this format.
+    pub fn path(self) -> &'static str {
+        match self {
+            Format::Json => "/api/read/json",
+            Format::Xml => "/api/read",
+        }
+    }
+}
 
 /// Crawl state, serialised as JSON into `HttpRequest::context`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +75,9 @@ pub struct Context {
     pub start: u64,
     /// Posts per request.
     pub num: u32,
+    /// Response format. A context without it is JSON.
+    #[serde(default)]
+    pub format: Format,
 }
 
 impl Context {
@@ -50,8 +93,11 @@ impl Context {
         Ok(HttpRequest {
             method: "GET".to_owned(),
             url: format!(
-                "https://{}/api/read/json?start={}&num={}",
-                self.site, self.start, self.num
+                "https://{}{}?start={}&num={}",
+                self.site,
+                self.format.path(),
+                self.start,
+                self.num
             ),
             headers: Vec::new(),
             context,
@@ -79,38 +125,53 @@ impl Context {
 ///
 /// # Errors
 ///
-/// Returns `InvalidInput` for a malformed blog, an unknown option or a
-/// page size out of range.
+/// Returns `InvalidInput` for a malformed blog, an unknown option, a page
+/// size out of range or an unknown format.
 pub fn start(blog: &str, options: &[(String, String)]) -> Result<Vec<HttpRequest>, PluginError> {
     let (site, blog) = match parse_blog(blog).map_err(PluginError::InvalidInput)? {
         BlogId::Name(name) => (format!("{name}.tumblr.com"), name),
         BlogId::Domain(domain) => (domain.clone(), domain),
     };
     let mut num = MAX_PAGE_SIZE;
+    let mut format = Format::default();
     for (key, value) in options {
-        if key != PAGE_SIZE_KEY {
-            return Err(PluginError::InvalidInput(format!(
-                "unknown option {key:?}: this scraper accepts only {PAGE_SIZE_KEY} (1 to \
-                 {MAX_PAGE_SIZE})"
-            )));
-        }
-        num = match value.trim().parse::<u32>() {
-            Ok(size) if (1..=MAX_PAGE_SIZE).contains(&size) => size,
+        match key.as_str() {
+            PAGE_SIZE_KEY => num = page_size(value)?,
+            FORMAT_KEY => {
+                format = Format::from_option(value).ok_or_else(|| {
+                    PluginError::InvalidInput(format!(
+                        "invalid {FORMAT_KEY} {value:?}: give one of {}",
+                        Format::NAMES
+                    ))
+                })?;
+            }
             _ => {
                 return Err(PluginError::InvalidInput(format!(
-                    "invalid {PAGE_SIZE_KEY} {value:?}: give a whole number from 1 to \
-                     {MAX_PAGE_SIZE}"
+                    "unknown option {key:?}: this scraper accepts {PAGE_SIZE_KEY} (1 to \
+                     {MAX_PAGE_SIZE}) and {FORMAT_KEY} ({})",
+                    Format::NAMES
                 )));
             }
-        };
+        }
     }
     let context = Context {
         site,
         blog,
         start: 0,
         num,
+        format,
     };
     Ok(vec![context.request()?])
+}
+
+/// Parses the value of the page-size option.
+fn page_size(value: &str) -> Result<u32, PluginError> {
+    match value.trim().parse::<u32>() {
+        Ok(size) if (1..=MAX_PAGE_SIZE).contains(&size) => Ok(size),
+        _ => Err(PluginError::InvalidInput(format!(
+            "invalid {PAGE_SIZE_KEY} {value:?}: give a whole number from 1 to {MAX_PAGE_SIZE}"
+        ))),
+    }
 }
 
 /// Parses one page of posts and returns the request for the next one.
@@ -123,7 +184,8 @@ pub fn start(blog: &str, options: &[(String, String)]) -> Result<Vec<HttpRequest
 ///   of `retry-after`, else 60.
 /// - `Other` for any other status outside 200–299, and for an invalid
 ///   context.
-/// - `BadResponse` for a body that is not the v1 JSON.
+/// - `BadResponse` for a body that is not the v1 JSON, or the v1 XML when
+///   the context's format is XML.
 pub fn parse(request: &HttpRequest, response: &HttpResponse) -> Result<Page, PluginError> {
     let context = Context::decode(request)?;
     let url = if response.url.is_empty() {
@@ -132,10 +194,13 @@ pub fn parse(request: &HttpRequest, response: &HttpResponse) -> Result<Page, Plu
         &response.url
     };
     check_status(response, &context.blog, url)?;
-    let body = read_body(&response.body).ok_or_else(|| {
+    let body = read_page(context.format, &response.body).ok_or_else(|| {
+        let expected = match context.format {
+            Format::Json => "the v1 JSON API's `var tumblr_api_read = {…};` with a `posts` array",
+            Format::Xml => "the v1 XML API's `<tumblr>` document with a `<posts>` element",
+        };
         PluginError::BadResponse(format!(
-            "the body from {url} is not the v1 JSON API's `var tumblr_api_read = {{…}};` with a \
-             `posts` array; check that {} is a Tumblr blog",
+            "the body from {url} is not {expected}; check that {} is a Tumblr blog",
             context.site
         ))
     })?;
@@ -170,6 +235,15 @@ pub fn parse(request: &HttpRequest, response: &HttpResponse) -> Result<Page, Plu
     Ok(Page { blog, posts, next })
 }
 
+/// Reads a response body in `format` into the JSON shape of
+/// `/api/read/json`.
+fn read_page(format: Format, body: &[u8]) -> Option<Value> {
+    match format {
+        Format::Json => read_body(body),
+        Format::Xml => read_xml_body(body),
+    }
+}
+
 /// Maps an HTTP status to the error that `parse` documents.
 fn check_status(response: &HttpResponse, blog: &str, url: &str) -> Result<(), PluginError> {
     match response.status {
@@ -195,11 +269,16 @@ mod tests {
     use super::*;
 
     fn request(start: u64, num: u32) -> HttpRequest {
+        request_in(Format::Json, start, num)
+    }
+
+    fn request_in(format: Format, start: u64, num: u32) -> HttpRequest {
         let context = Context {
             site: "example-blog.tumblr.com".to_owned(),
             blog: "example-blog".to_owned(),
             start,
             num,
+            format,
         };
         context
             .request()
@@ -254,7 +333,8 @@ mod tests {
                 site: "www.example.com".to_owned(),
                 blog: "www.example.com".to_owned(),
                 start: 0,
-                num: 20
+                num: 20,
+                format: Format::Json,
             })
         );
     }
@@ -265,7 +345,19 @@ mod tests {
             ("bad name", vec![], "invalid blog"),
             ("example-blog", vec![("page-size", "0")], "1 to 50"),
             ("example-blog", vec![("page-size", "51")], "1 to 50"),
-            ("example-blog", vec![("format", "xml")], "unknown option"),
+            ("example-blog", vec![("formats", "xml")], "unknown option"),
+            (
+                "example-blog",
+                vec![("formats", "xml")],
+                "format (json, xml)",
+            ),
+            (
+                "example-blog",
+                vec![("format", "html")],
+                "invalid format \"html\"",
+            ),
+            ("example-blog", vec![("format", "html")], "json, xml"),
+            ("example-blog", vec![("format", "")], "invalid format"),
         ];
         for (blog, pairs, words) in cases {
             let options: Vec<(String, String)> = pairs
@@ -365,5 +457,131 @@ mod tests {
         );
         assert_eq!(page.posts[0].blog, "example-blog");
         assert_eq!(page.next.len(), 0);
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+            .collect()
+    }
+
+    fn first_context(pairs: &[(&str, &str)]) -> Result<Context, PluginError> {
+        let requests = start("example-blog", &options(pairs))?;
+        assert_eq!(requests.len(), 1);
+        Context::decode(&requests[0])
+    }
+
+    #[test]
+    fn start_format_xml_url() {
+        let requests = start(
+            "example-blog",
+            &options(&[("format", "xml"), ("page-size", "20")]),
+        );
+        let urls: Vec<String> = requests
+            .unwrap_or_default()
+            .into_iter()
+            .map(|request| request.url)
+            .collect();
+        assert_eq!(
+            urls,
+            ["https://example-blog.tumblr.com/api/read?start=0&num=20"]
+        );
+    }
+
+    #[test]
+    fn start_format_values() {
+        let cases = [
+            (vec![], Format::Json),
+            (vec![("format", "json")], Format::Json),
+            (vec![("format", " XML ")], Format::Xml),
+            (vec![("format", "xml"), ("format", "json")], Format::Json),
+        ];
+        for (pairs, format) in cases {
+            let context = first_context(&pairs).map(|context| context.format);
+            assert_eq!(context, Ok(format), "{pairs:?}");
+        }
+    }
+
+    #[test]
+    fn context_without_format_is_json() {
+        let request = HttpRequest {
+            method: "GET".to_owned(),
+            url: "https://example-blog.tumblr.com/api/read/json?start=0&num=50".to_owned(),
+            headers: Vec::new(),
+            context:
+                r#"{"site":"example-blog.tumblr.com","blog":"example-blog","start":0,"num":50}"#
+                    .to_owned(),
+        };
+        let format = Context::decode(&request).map(|context| context.format);
+        assert_eq!(format, Ok(Format::Json));
+    }
+
+    fn xml_request(start_index: u64, num: u32) -> HttpRequest {
+        let context = Context {
+            site: "example-blog.tumblr.com".to_owned(),
+            blog: "example-blog".to_owned(),
+            start: start_index,
+            num,
+            format: Format::Xml,
+        };
+        context
+            .request()
+            .unwrap_or_else(|error| panic!("{error:?}"))
+    }
+
+    fn ok_response(body: &str) -> HttpResponse {
+        HttpResponse {
+            url: String::new(),
+            status: 200,
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn parse_xml_paging() {
+        let body = r#"<tumblr><tumblelog name="example-blog" title="T"/><posts start="10" total="15">
+            <post id="1" type="regular" unix-timestamp="7"/><post id="2" type="quote" unix-timestamp="9"/>
+            </posts></tumblr>"#;
+        let page = parse(&xml_request(10, 2), &ok_response(body));
+        let Ok(page) = page else {
+            panic!("{page:?}");
+        };
+        let ids: Vec<&str> = page.posts.iter().map(|post| post.id.as_str()).collect();
+        assert_eq!(ids, ["1", "2"]);
+        assert_eq!(page.posts[1].post_type, "quote");
+        assert_eq!(page.blog, None);
+        let next: Vec<&str> = page
+            .next
+            .iter()
+            .map(|request| request.url.as_str())
+            .collect();
+        assert_eq!(
+            next,
+            ["https://example-blog.tumblr.com/api/read?start=12&num=2"]
+        );
+
+        let last = parse(&xml_request(13, 2), &ok_response(body));
+        assert_eq!(last.map(|page| page.next.len()), Ok(0));
+    }
+
+    #[test]
+    fn parse_xml_bad_body() {
+        let request = xml_request(0, 50);
+        let json = "var tumblr_api_read = {\"posts\": []};";
+        for body in ["<html></html>", json, "<tumblr><posts>"] {
+            let bad = parse(&request, &ok_response(body));
+            let Err(PluginError::BadResponse(message)) = bad else {
+                panic!("{body:?} gave {bad:?}");
+            };
+            assert!(message.contains(&request.url), "{message}");
+            assert!(message.contains("<tumblr>"), "{message}");
+        }
     }
 }
