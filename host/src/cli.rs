@@ -17,6 +17,7 @@ Exit status:
   6  blog visible only to logged-in users (dashboard-only)
   7  access to the blog forbidden (HTTP 403)
   8  daily API quota used up: the position is saved; run again after the time shown
+  130 stopped by Ctrl-C: the manifest is written; run the same command again to continue
 
 Environment:
   TUMBLR_API_KEY             the API key, when --api-key is not given

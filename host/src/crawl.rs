@@ -37,6 +37,8 @@ pub struct CrawlConfig {
     pub full: bool,
     /// Re-hash the files of earlier runs before trusting them.
     pub verify: bool,
+    /// Set when the user presses Ctrl-C.
+    pub stop: crate::interrupt::StopSignal,
     /// Look for media that Tumblr deleted in the Internet Archive.
     pub internet_archive: bool,
 }
@@ -78,6 +80,9 @@ pub enum CrawlError {
 
     #[error(transparent)]
     Manifest(#[from] crate::manifest::ManifestError),
+
+    #[error("stopped by Ctrl-C")]
+    Interrupted,
 
     #[error(transparent)]
     Setup(#[from] anyhow::Error),
@@ -131,6 +136,10 @@ pub async fn run(
     let mut rate_limit_waits = 0;
 
     loop {
+        if config.stop.is_set() {
+            failure = Some(CrawlError::Interrupted);
+            break;
+        }
         let Some(request) = crawl.queue.pop_front() else {
             if crawl.resuming {
                 tracing::info!("the interrupted crawl is complete; looking for newer posts");
@@ -146,7 +155,15 @@ pub async fn run(
             }
             break;
         };
-        let page = match fetch_and_parse(&mut plugins, &http, &request, &config.extra_hosts).await {
+        let mut stop = config.stop.clone();
+        let fetched = tokio::select! {
+            result = fetch_and_parse(&mut plugins, &http, &request, &config.extra_hosts) => result,
+            () = stop.wait() => {
+                failure = Some(CrawlError::Interrupted);
+                break;
+            }
+        };
+        let page = match fetched {
             Ok(page) => page,
             Err(error) => match rate_limit_wait(&error, &mut rate_limit_waits) {
                 Some(wait) => {

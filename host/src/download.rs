@@ -20,6 +20,7 @@ use tokio::task::JoinSet;
 use url::Url;
 
 use crate::manifest::{DownloadOutcome, ManifestSender, MediaStatus};
+use crate::interrupt::StopSignal;
 use crate::net::Http;
 use crate::paths::NameRegistry;
 use crate::resolve::{self, Candidate, MediaFacts, Rendition};
@@ -54,6 +55,7 @@ pub struct Workers {
     pub names: SharedNames,
     /// Whether to look for deleted media in the Internet Archive.
     pub internet_archive: bool,
+    pub stop: StopSignal,
 }
 
 /// Starts `count` workers that download jobs from `jobs` and report each
@@ -70,11 +72,21 @@ pub fn spawn_workers(
         let (workers, jobs, manifest) = (workers.clone(), jobs.clone(), manifest.clone());
         set.spawn(async move {
             loop {
+                if workers.stop.is_set() {
+                    break;
+                }
                 let next = jobs.lock().await.recv().await;
                 let Some(job) = next else {
                     break;
                 };
-                let mut outcome = workers.download(&job).await;
+                let mut stop = workers.stop.clone();
+                // On Ctrl-C the download in progress is dropped: its
+                // `.part` file stays, and its entry stays pending, so the
+                // next run continues it.
+                let mut outcome = tokio::select! {
+                    outcome = workers.download(&job) => outcome,
+                    () = stop.wait() => break,
+                };
                 workers.store_once(&mut outcome).await;
                 manifest.outcome(job.url.clone(), outcome).await;
             }

@@ -10,6 +10,7 @@
 mod cli;
 mod crawl;
 mod download;
+mod interrupt;
 mod manifest;
 mod net;
 mod paths;
@@ -114,6 +115,7 @@ async fn run(mut cli: Cli) -> Result<ExitStatus, Failure> {
             .collect(),
         full: cli.full,
         verify: cli.verify,
+        stop: interrupt::StopSignal::listen(),
         internet_archive: !cli.no_internet_archive,
     };
     let crawl = crawl::run(plugins, http, config)

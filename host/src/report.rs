@@ -21,6 +21,7 @@ pub enum ExitStatus {
     LoginRequired = 6,
     Forbidden = 7,
     QuotaExhausted = 8,
+    Interrupted = 130,
 }
 
 impl From<ExitStatus> for ExitCode {
@@ -100,6 +101,7 @@ fn crawl_status(error: &CrawlError) -> ExitStatus {
     match error {
         CrawlError::Plugin(error) => call_status(error),
         CrawlError::Fetch(crate::net::FetchError::DailyQuota { .. }) => ExitStatus::QuotaExhausted,
+        CrawlError::Interrupted => ExitStatus::Interrupted,
         _ => ExitStatus::Error,
     }
 }

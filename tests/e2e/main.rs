@@ -11,6 +11,7 @@ mod dry_run;
 mod errors;
 mod faults;
 mod hostile;
+mod interrupt;
 mod kill_resume;
 mod pagination;
 mod part_files;

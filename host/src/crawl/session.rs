@@ -99,6 +99,7 @@ impl Session {
             deduplicator,
             names: session.names.clone(),
             internet_archive: config.internet_archive,
+            stop: config.stop.clone(),
         };
         let workers = download::spawn_workers(config.concurrency, pool, receiver, manifest.clone());
         tracing::info!(folder = %dir.display(), workers = config.concurrency, "archiving");
