@@ -19,8 +19,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use url::Url;
 
-use crate::manifest::{DownloadOutcome, ManifestSender, MediaStatus};
 use crate::interrupt::StopSignal;
+use crate::manifest::{DownloadOutcome, ManifestSender, MediaStatus};
 use crate::net::Http;
 use crate::paths::NameRegistry;
 use crate::resolve::{self, Candidate, MediaFacts, Rendition};

@@ -22,10 +22,14 @@ impl StopSignal {
             if tokio::signal::ctrl_c().await.is_err() {
                 return;
             }
-            tracing::warn!("stopping after Ctrl-C: no new requests; press Ctrl-C again to quit at once");
+            tracing::warn!(
+                "stopping after Ctrl-C: no new requests; press Ctrl-C again to quit at once"
+            );
             let _ = sender.send(true);
             if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("error: stopped at once by a second Ctrl-C\nhint: run the same command again to continue; the journal holds the state");
+                eprintln!(
+                    "error: stopped at once by a second Ctrl-C\nhint: run the same command again to continue; the journal holds the state"
+                );
                 std::process::exit(EXIT_STATUS);
             }
         });
