@@ -63,7 +63,7 @@ pub struct Cli {
     )]
     pub api_key: Option<String>,
 
-    /// Number of files downloaded at the same time.
+    /// Number of files downloaded at the same time, from 1 to 64.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
 
@@ -142,7 +142,7 @@ pub struct Cli {
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0, value_parser = parse_positive_seconds)]
     pub plugin_timeout: f64,
 
-    /// Memory cap of each plugin instance, in MiB.
+    /// Memory cap of each plugin instance, in MiB, from 16 to 4096.
     #[arg(long, value_name = "MIB", default_value_t = 256, value_parser = clap::value_parser!(u32).range(16..=4096))]
     pub plugin_memory: u32,
 
@@ -177,7 +177,8 @@ pub enum PluginCommand {
     /// Run a plugin with no network: a scraper on recorded responses, or a
     /// policy on a list of posts. Prints the result as JSON on stdout.
     /// With --expected, exits 0 when the result equals the file and 1 when
-    /// it differs.
+    /// it differs; exits 2 when the test cannot run (a missing recording,
+    /// a plugin error, invalid input).
     Test {
         /// The component, a `.wasm` file.
         file: PathBuf,
@@ -190,8 +191,8 @@ pub enum PluginCommand {
         /// that response.
         #[arg(long, value_name = "DIR")]
         responses: Option<PathBuf>,
-        /// For a policy: a JSON file with a list of posts, in the form a
-        /// scraper test prints.
+        /// For a policy: a JSON file with a list of posts, or the object
+        /// `{"posts": [...]}` that a scraper test prints.
         #[arg(long, value_name = "FILE")]
         posts: Option<PathBuf>,
         /// JSON file with the expected output.

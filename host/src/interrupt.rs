@@ -3,6 +3,7 @@
 //! for the next run to continue, and the manifest is written. A second
 //! Ctrl-C ends the process at once; the journal still holds every event.
 
+use crate::console::say_err;
 use tokio::sync::watch;
 
 /// Exit status after an interruption, as shells report a SIGINT.
@@ -27,7 +28,7 @@ impl StopSignal {
             );
             let _ = sender.send(true);
             if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!(
+                say_err!(
                     "error: stopped at once by a second Ctrl-C\nhint: run the same command again to continue; the journal holds the state"
                 );
                 std::process::exit(EXIT_STATUS);

@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 mod cli;
+mod console;
 mod crawl;
 mod download;
 mod interrupt;
@@ -267,6 +268,7 @@ fn init_logging(cli: &Cli) {
         .with_ansi(use_color)
         .with_target(false)
         .without_time()
+        .log_internal_errors(false)
         .init();
 }
 

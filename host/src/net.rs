@@ -214,10 +214,12 @@ impl Http {
             QuotaVerdict::HourlyExhausted(reset) => {
                 tracing::warn!(
                     "rate limited by {host}: the hourly API quota is used up, resuming in {} s",
-                    reset.as_secs()
+                    reset.as_secs().clamp(1, 3600)
                 );
-                self.limiter
-                    .pause(host, Instant::now() + reset.max(Duration::from_secs(1)));
+                // An hourly window resets within the hour, so a longer
+                // reset is a server error and is capped.
+                let reset = reset.clamp(Duration::from_secs(1), Duration::from_secs(3600));
+                self.limiter.pause(host, Instant::now() + reset);
                 true
             }
             QuotaVerdict::DailyExhausted(reset) => {

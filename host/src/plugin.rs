@@ -145,11 +145,9 @@ fn compile_embedded(sandbox: &Sandbox, name: &str) -> Result<Component, PluginLo
 }
 
 fn duplicate_kind(path: &Path, kind: &str) -> PluginLoadError {
-    PluginLoadError::Instantiate {
+    PluginLoadError::DuplicateKind {
         source_name: path.display().to_string(),
-        cause: format!(
-            "another --plugin file is already the {kind}; give at most one scraper and one policy"
-        ),
+        kind: kind.to_string(),
     }
 }
 

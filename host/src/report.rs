@@ -1,6 +1,7 @@
 //! What the user sees at the end: one message per failure with what to do,
 //! a summary of the run, and the exit status.
 
+use crate::console::say_err;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -45,7 +46,7 @@ impl Failure {
 
 /// Prints `failure` on stderr and returns its exit status.
 pub fn fail(failure: &Failure) -> ExitCode {
-    eprintln!("error: {}", failure.message);
+    say_err!("error: {}", failure.message);
     failure.status.into()
 }
 
@@ -122,9 +123,9 @@ pub fn finish(report: &CrawlReport, elapsed: Duration, quiet: bool) -> ExitStatu
     }
     if let Some(error) = &report.error {
         status = crawl_status(error);
-        eprintln!("error: {error}");
+        say_err!("error: {error}");
         if let Some(dir) = &report.dir {
-            eprintln!(
+            say_err!(
                 "hint: the manifest in {} records what was archived; run the same command again to continue",
                 dir.display()
             );
@@ -139,8 +140,8 @@ fn print_summary(report: &CrawlReport, summary: &RunSummary, elapsed: Duration) 
         .as_ref()
         .map(|dir| dir.display().to_string())
         .unwrap_or_default();
-    eprintln!("archived into {folder} in {:.1} s", elapsed.as_secs_f64());
-    eprintln!(
+    say_err!("archived into {folder} in {:.1} s", elapsed.as_secs_f64());
+    say_err!(
         "  posts seen this run: {}; the archive holds {} media items ({:.1} MB, {} of them from the Internet Archive), {} embeds, {} skipped by policy, {} missing, {} failed",
         report.posts_seen,
         summary.count(MediaStatus::Downloaded) + summary.count(MediaStatus::Archived),
@@ -153,13 +154,16 @@ fn print_summary(report: &CrawlReport, summary: &RunSummary, elapsed: Duration) 
     );
     const SHOWN: usize = 20;
     for failed in summary.failures.iter().take(SHOWN) {
-        eprintln!(
+        say_err!(
             "  not archived: {} (post {}, {}): {}",
-            failed.media_url, failed.post_id, failed.post_url, failed.notes
+            failed.media_url,
+            failed.post_id,
+            failed.post_url,
+            failed.notes
         );
     }
     if summary.failures.len() > SHOWN {
-        eprintln!(
+        say_err!(
             "  ... and {} more; the manifest lists them all",
             summary.failures.len() - SHOWN
         );

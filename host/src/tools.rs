@@ -1,6 +1,7 @@
 //! `tumblr-archiver plugin …`: tools for plugin authors that load one
 //! component and run it with no network.
 
+use crate::console::{say_err, say_out};
 mod convert;
 mod replay;
 
@@ -80,12 +81,12 @@ fn inspect(sandbox: &Arc<Sandbox>, file: &Path, as_json: bool) -> Result<ExitSta
         print_json(&describe(kind, &interface, &info));
         return Ok(ExitStatus::Complete);
     }
-    println!("file:          {}", file.display());
-    println!("kind:          {kind} (world `{kind}` of {interface})");
-    println!("name:          {}", info.name);
-    println!("version:       {}", info.version);
-    println!("description:   {}", info.description);
-    println!(
+    say_out!("file:          {}", file.display());
+    say_out!("kind:          {kind} (world `{kind}` of {interface})");
+    say_out!("name:          {}", info.name);
+    say_out!("version:       {}", info.version);
+    say_out!("description:   {}", info.description);
+    say_out!(
         "hosts:         {}",
         if info.hosts.is_empty() {
             "none".to_string()
@@ -93,11 +94,11 @@ fn inspect(sandbox: &Arc<Sandbox>, file: &Path, as_json: bool) -> Result<ExitSta
             info.hosts.join(", ")
         }
     );
-    println!(
+    say_out!(
         "needs API key: {}",
         if info.needs_api_key { "yes" } else { "no" }
     );
-    println!(
+    say_out!(
         "options:{}",
         if info.options.is_empty() { " none" } else { "" }
     );
@@ -107,7 +108,7 @@ fn inspect(sandbox: &Arc<Sandbox>, file: &Path, as_json: bool) -> Result<ExitSta
             .as_deref()
             .map(|value| format!(" (default: {value})"))
             .unwrap_or_default();
-        println!("  {:<20} {}{default}", option.name, option.help);
+        say_out!("  {:<20} {}{default}", option.name, option.help);
     }
     Ok(ExitStatus::Complete)
 }
@@ -131,8 +132,8 @@ fn describe(kind: &str, interface: &str, info: &PluginInfo) -> Value {
 
 fn print_json(value: &Value) {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{text}"),
-        Err(error) => eprintln!("error: cannot print the result as JSON: {error}"),
+        Ok(text) => say_out!("{text}"),
+        Err(error) => say_err!("error: cannot print the result as JSON: {error}"),
     }
 }
 
@@ -149,15 +150,21 @@ fn compare(output: &Value, expected: &Path) -> Result<ExitStatus, Failure> {
         .map_err(|error| usage(format!("{} is not valid JSON: {error}", expected.display())))?;
     match first_difference(output, &wanted, String::new()) {
         None => {
-            eprintln!("the output matches {}", expected.display());
+            say_err!("the output matches {}", expected.display());
             Ok(ExitStatus::Complete)
         }
         Some(path) => {
-            eprintln!(
+            say_err!(
                 "the output differs from {} at {}",
                 expected.display(),
                 if path.is_empty() { "/" } else { &path }
             );
+            let pointer = path.split(" (").next().unwrap_or_default();
+            let show = |value: Option<&Value>| {
+                value.map_or("nothing".to_string(), |value| value.to_string())
+            };
+            say_err!("  expected: {}", show(wanted.pointer(pointer)));
+            say_err!("  actual:   {}", show(output.pointer(pointer)));
             Ok(ExitStatus::Error)
         }
     }

@@ -57,3 +57,27 @@ fn dry_run_lists_media() {
         media.first()
     );
 }
+
+#[test]
+fn dry_run_skips_archived_files() {
+    let Some(server) = start_fake(|_| {}) else {
+        return;
+    };
+    let scratch = Scratch::new("dry-run-archived");
+    let args = archive_args(&server, &scratch.out());
+    let full = run_archiver(&args, &scratch.dir, None);
+    assert_eq!(full.code, Some(0), "archive exit code\n{}", full.describe());
+    let manifest_before =
+        std::fs::read(scratch.blog_dir().join("manifest.json")).expect("manifest");
+
+    let mut dry = args.clone();
+    dry.push("--dry-run".to_string());
+    let run = run_archiver(&dry, &scratch.dir, None);
+    assert_eq!(run.code, Some(0), "dry run exit code\n{}", run.describe());
+    assert_eq!(run.stdout.trim(), "", "nothing is left to download");
+    let manifest_after = std::fs::read(scratch.blog_dir().join("manifest.json")).expect("manifest");
+    assert_eq!(
+        manifest_before, manifest_after,
+        "the dry run leaves the manifest untouched"
+    );
+}

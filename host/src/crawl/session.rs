@@ -27,6 +27,8 @@ pub struct Session {
     /// Media URLs handed out in this run, with their file names.
     assigned: HashMap<String, String>,
     archive: Option<Archive>,
+    /// In a dry run, the files of an existing archive, by original URL.
+    dry_run_on_disk: HashMap<String, MediaEntry>,
 }
 
 struct Archive {
@@ -59,12 +61,18 @@ impl Session {
             names: SharedNames::default(),
             assigned: HashMap::new(),
             archive: None,
+            dry_run_on_disk: HashMap::new(),
         };
-        if config.dry_run {
-            return Ok(session);
-        }
         let folder = sanitize_relative(&blog_name.replace(['/', '\\'], "_"));
         let dir = config.out.join(folder);
+        if config.dry_run {
+            // A dry run reads an existing archive, so it lists only what a
+            // real run would download, and writes nothing.
+            if let Some(manifest) = Manifest::load_with_journal(&dir)? {
+                session.dry_run_on_disk = manifest.files_on_disk(&dir, config.verify);
+            }
+            return Ok(session);
+        }
         std::fs::create_dir_all(&dir).map_err(|error| anyhow::anyhow!("cannot create the output folder {}: {error}\nhint: choose another folder with --out", dir.display()))?;
 
         let blog = BlogRecord {
@@ -216,9 +224,11 @@ impl Session {
         if let Some(filename) = self.assigned.get(url) {
             return Some(Known::ThisRun(filename.clone()));
         }
-        let archive = self.archive.as_ref()?;
-        archive
-            .on_disk
+        let on_disk = match &self.archive {
+            Some(archive) => &archive.on_disk,
+            None => &self.dry_run_on_disk,
+        };
+        on_disk
             .get(url)
             .map(|entry| Known::OnDisk(Box::new(entry.clone())))
     }

@@ -54,6 +54,11 @@ pub enum PluginLoadError {
         supported: String,
     },
 
+    #[error(
+        "{source_name} is a second {kind}, but a run uses one scraper and one policy\nhint: give at most one --plugin file of each kind"
+    )]
+    DuplicateKind { source_name: String, kind: String },
+
     #[error("{source_name} cannot be instantiated: {cause}")]
     Instantiate { source_name: String, cause: String },
 

@@ -20,8 +20,10 @@ struct Recorded {
     body: Vec<u8>,
 }
 
+/// A test that cannot run (a missing recording, a plugin error, bad
+/// input) exits with status 2, apart from status 1 for a differing output.
 fn failure(message: String) -> Failure {
-    Failure::new(ExitStatus::Error, message)
+    Failure::new(ExitStatus::Usage, message)
 }
 
 /// Feeds the scraper the recorded responses, starting from `blog`, and
