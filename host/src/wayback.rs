@@ -367,23 +367,17 @@ mod tests {
 
     #[test]
     fn documented_cdx_fixture_parsed() {
-        let dir = std::env::var("TUMBLR_FIXTURES")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|_| {
-                std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                    .join("../../shared/fixtures/tumblr")
-            });
-        let path = dir.join("wayback/cdx-json-resumekey-documented.json");
-        let Ok(body) = std::fs::read_to_string(&path) else {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "fixture {} is missing under CI",
-                path.display()
+        let Some(dir) = fake_tumblr::fixtures_dir() else {
+            eprintln!(
+                "fixtures not found at {}; skipping",
+                fake_tumblr::fixtures_path().display()
             );
-            eprintln!("fixture {} not found; skipping", path.display());
             return;
         };
-        let captures = parse_cdx_json(&body).expect("the documented answer parses");
+        let path = dir.join("wayback/cdx-json-resumekey-documented.json");
+        let body = std::fs::read_to_string(&path)
+            .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+        let captures = parse_cdx_json(&body).expect("the documented response parses");
         assert!(
             captures.is_empty(),
             "HTML captures are not media: {captures:?}"

@@ -17,6 +17,7 @@
 
 pub mod blog;
 pub mod date;
+pub mod fixtures;
 pub mod html;
 pub mod html_media;
 pub mod http;

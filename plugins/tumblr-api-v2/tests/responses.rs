@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::{fixture, fixture_json, fixtures_dir, info_request, posts_request, response};
+use common::{fixture, fixture_json, info_request, posts_request, response};
+use plugin_sdk::fixtures::fixtures_dir;
 use serde_json::json;
 use tumblr_api_v2::TumblrApiV2;
 use tumblr_api_v2::crawl::{CrawlContext, Step};

@@ -8,40 +8,13 @@
 //! folder is missing the fixture tests print that they are skipped and
 //! pass, except when `CI` is `true`, where they fail.
 
-use std::path::{Path, PathBuf};
-
 use tumblr_themed_pages::TumblrThemedPages;
 use tumblr_themed_pages::exports::tumblr_archiver::plugin::crawl::Guest;
 use tumblr_themed_pages::tumblr_archiver::plugin::types::{
     HttpRequest, HttpResponse, MediaKind, Page, PluginError, Post,
 };
 
-/// Returns the text of fixture `name`, or `None` (after printing why) when
-/// the fixtures folder is missing outside CI.
-fn fixture(name: &str) -> Option<Vec<u8>> {
-    let dir = std::env::var_os("TUMBLR_FIXTURES").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/tumblr"),
-        PathBuf::from,
-    );
-    if !dir.is_dir() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "fixture folder {} is missing; set TUMBLR_FIXTURES to the fixtures/tumblr folder",
-            dir.display()
-        );
-        eprintln!(
-            "skipping the fixture test: {} does not exist (set TUMBLR_FIXTURES to the \
-             fixtures/tumblr folder)",
-            dir.display()
-        );
-        return None;
-    }
-    let path = dir.join(name);
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(error) => panic!("cannot read fixture {}: {error}", path.display()),
-    }
-}
+use plugin_sdk::fixtures::fixture;
 
 fn front_page_request() -> HttpRequest {
     match TumblrThemedPages::start("example-blog".to_owned(), Vec::new()) {

@@ -9,45 +9,13 @@
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-
 use tumblr_api_v2::crawl::{CrawlContext, Step};
 use tumblr_api_v2::options::Format;
 use tumblr_api_v2::tumblr_archiver::plugin::types::{
     HttpRequest, HttpResponse, Media, MediaKind, Post, ReblogSource,
 };
 
-/// Returns the fixtures folder, or `None` (after printing why) when it is
-/// missing outside CI.
-pub fn fixtures_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("TUMBLR_FIXTURES").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/tumblr"),
-        PathBuf::from,
-    );
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "fixture folder {} is missing; set TUMBLR_FIXTURES to the fixtures/tumblr folder",
-        dir.display()
-    );
-    eprintln!(
-        "skipping fixture tests: {} does not exist (set TUMBLR_FIXTURES to the fixtures/tumblr folder)",
-        dir.display()
-    );
-    None
-}
-
-/// Returns the bytes of `relative` inside the fixtures folder, or `None`
-/// when the folder is missing outside CI.
-pub fn fixture(relative: &str) -> Option<Vec<u8>> {
-    let path = fixtures_dir()?.join(relative);
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(error) => panic!("cannot read fixture {}: {error}", path.display()),
-    }
-}
+pub use plugin_sdk::fixtures::fixture;
 
 /// Returns the parsed JSON of `relative` inside the fixtures folder.
 pub fn fixture_json(relative: &str) -> Option<serde_json::Value> {
