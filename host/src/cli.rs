@@ -49,7 +49,7 @@ pub struct Cli {
     #[arg(required = true)]
     pub blog: Option<String>,
 
-    /// Folder that holds the archives; the blog's files go into OUT/BLOG.
+    /// Folder that contains the archives; the blog's files go into OUT/BLOG.
     #[arg(long, value_name = "DIR", default_value = "archive")]
     pub out: PathBuf,
 
@@ -70,17 +70,17 @@ pub struct Cli {
     /// Requests per second to each host, for every host, spaced evenly.
     /// By default api.tumblr.com gets 0.25 requests per second after a
     /// burst of 60 (at most 5 per second), which keeps within Tumblr's 1,000
-    /// calls per hour per API key; web.archive.org gets 2 per second; media
-    /// hosts are limited only by --concurrency.
+    /// calls per hour per API key. web.archive.org gets 2 per second, and
+    /// media hosts are limited only by --concurrency.
     #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
     pub rate: Option<f64>,
 
-    /// Longest wait, in seconds, for a server to send the next data of a
+    /// Maximum wait, in seconds, for a server to send the next data of a
     /// response before the request fails and is retried.
     #[arg(long, value_name = "SECONDS", default_value_t = 60.0, value_parser = parse_positive_seconds)]
     pub timeout: f64,
 
-    /// Longest time to wait for Tumblr's daily API quota to reset, such as
+    /// Maximum time to wait for Tumblr's daily API quota to reset, such as
     /// 90m or 3h. By default a run stops when the daily quota is used up,
     /// saves its position and names the time to run again.
     #[arg(long, value_name = "DURATION", default_value = "0", value_parser = parse_duration)]
@@ -138,7 +138,7 @@ pub struct Cli {
     #[arg(long = "redirect-origin", value_name = "FROM=TO")]
     pub redirect_origins: Vec<OriginRule>,
 
-    /// Longest time one plugin call may run, in seconds.
+    /// Maximum time one plugin call may run, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0, value_parser = parse_positive_seconds)]
     pub plugin_timeout: f64,
 

@@ -207,7 +207,7 @@ impl Workers {
         let mut attempt = 0;
         loop {
             // Only the first candidate continues a `.part` file: a part
-            // written from another URL holds other bytes.
+            // written from another URL contains other bytes.
             let offset = if resumable {
                 file::resumable_bytes(&path).await
             } else {
@@ -395,7 +395,7 @@ impl Workers {
                 outcome.retrieved_from = Some("internet_archive".into());
                 outcome.archive_snapshot_url = Some(capture.snapshot_url());
                 // Shards of Tumblr's media host serve the same files, so
-                // the path alone tells whether the capture is this rendition.
+                // the path alone shows whether the capture is this rendition.
                 let same_url = url_path(&capture.original) == url_path(&job.url);
                 outcome.rendition = Some(
                     if same_url {
@@ -466,7 +466,7 @@ fn compact_notes(mut notes: Vec<String>) -> Vec<String> {
     notes
 }
 
-/// The path of `url`, without scheme, host, query or fragment.
+/// Returns the path of `url`, without scheme, host, query or fragment.
 fn url_path(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let rest = rest.split(['?', '#']).next().unwrap_or(rest);

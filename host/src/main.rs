@@ -155,7 +155,7 @@ fn choose_scraper(cli: &Cli) -> Result<(String, String), Failure> {
     Ok((SCRAPER_WITHOUT_KEY.to_string(), reason.to_string()))
 }
 
-/// The host of a blog given as a custom domain, such as
+/// Returns the host of a blog given as a custom domain, such as
 /// `www.example-blog.com`, which the user thereby allows the scraper to
 /// request. Tumblr's own hosts and plain names give none.
 fn custom_domain(blog: &str) -> Option<String> {

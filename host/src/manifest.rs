@@ -31,7 +31,7 @@ pub struct Manifest {
     pub runs: Vec<RunRecord>,
     pub posts: Vec<PostRecord>,
     pub media: Vec<MediaEntry>,
-    /// Where the crawl stands, so an interrupted one can continue.
+    /// Position of the crawl, so an interrupted one can continue.
     #[serde(default)]
     pub crawl: Option<CrawlPosition>,
     /// Sequence number of the last journal event this file contains.
@@ -127,9 +127,9 @@ pub enum MediaStatus {
     /// Queued; a run that stopped early left it unfinished.
     Pending,
     Downloaded,
-    /// The server answered 403, 404 or 410 for every rendition.
+    /// The server returned 403, 404 or 410 for every rendition.
     Missing,
-    /// The download failed for another reason; `notes` says which.
+    /// The download failed for another reason; `notes` gives it.
     Error,
     /// Tumblr no longer had it; the file came from the Internet Archive.
     Archived,
@@ -179,7 +179,7 @@ pub struct MediaEntry {
 }
 
 impl MediaStatus {
-    /// Whether an entry with this status has its file in the archive.
+    /// Returns whether an entry with this status has its file in the archive.
     pub fn has_file(self) -> bool {
         matches!(self, MediaStatus::Downloaded | MediaStatus::Archived)
     }
@@ -324,8 +324,15 @@ impl Manifest {
     }
 }
 
-/// Whether the file's SHA-256 equals `expected` (`sha256:` and hex). A
-/// mismatch is logged, because the file is downloaded again.
+/// Formats a SHA-256 digest as the manifest's `checksum` field:
+/// `sha256:` followed by 64 lowercase hex digits.
+pub fn format_checksum(digest: &[u8]) -> String {
+    let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// Checks whether the file's SHA-256 equals the `expected` checksum field.
+/// A mismatch is logged, because the file is downloaded again.
 fn checksum_matches(path: &Path, expected: Option<&str>) -> bool {
     use sha2::{Digest, Sha256};
     let Some(expected) = expected else {
@@ -333,12 +340,7 @@ fn checksum_matches(path: &Path, expected: Option<&str>) -> bool {
     };
     let mut hasher = Sha256::new();
     let hashed = fs::File::open(path).and_then(|mut file| std::io::copy(&mut file, &mut hasher));
-    let actual: String = hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
-    let matches = hashed.is_ok() && expected.strip_prefix("sha256:") == Some(actual.as_str());
+    let matches = hashed.is_ok() && format_checksum(&hasher.finalize()) == expected;
     if !matches {
         tracing::warn!(file = %path.display(), "the file does not match the checksum in the manifest; downloading it again");
     }

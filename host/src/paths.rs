@@ -8,7 +8,7 @@ use std::collections::HashMap;
 /// a `-N` suffix that resolves a collision, and an extension changed to
 /// match the bytes received.
 const MAX_COMPONENT_BYTES: usize = 255 - 24;
-/// Longest relative path, in bytes.
+/// Maximum length of a relative path, in bytes.
 const MAX_PATH_BYTES: usize = 1024;
 const RESERVED_NAMES: [&str; 22] = [
     "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
@@ -111,13 +111,13 @@ pub struct NameRegistry {
 }
 
 impl NameRegistry {
-    /// Records that `name` holds the file of `url`.
+    /// Records that `name` is the file of `url`.
     pub fn claim(&mut self, name: &str, url: &str) {
         self.owners.insert(name.to_lowercase(), url.to_string());
     }
 
     /// Returns `name`, or `name` with `-2`, `-3`, ... before its extension
-    /// when another URL already holds it, and claims the result for `url`.
+    /// when another URL already has it, and claims the result for `url`.
     pub fn unique(&mut self, name: &str, url: &str) -> String {
         let mut candidate = name.to_string();
         let mut counter = 2;

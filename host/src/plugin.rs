@@ -45,7 +45,7 @@ pub fn embedded_scrapers() -> Vec<&'static str> {
         .collect()
 }
 
-/// Which world a component implements.
+/// World that a component implements.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PluginKind {
     Scraper,
@@ -109,7 +109,7 @@ pub enum Loaded {
     Policy(Policy),
 }
 
-/// Loads one plugin file and tells its kind by the interface it exports.
+/// Loads one plugin file and finds its kind from the interface it exports.
 pub fn load_file(sandbox: &Arc<Sandbox>, path: &Path) -> Result<Loaded, PluginLoadError> {
     let source_name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| PluginLoadError::Read {
@@ -164,7 +164,7 @@ fn compile(
         })
 }
 
-/// The first line of a message, without a trailing ` - ` part that
+/// Returns the first line of a message, without a trailing ` - ` part that
 /// continues on the next lines.
 fn first_line(message: &str) -> String {
     let line = message.lines().next().unwrap_or(message);

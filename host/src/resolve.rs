@@ -241,7 +241,7 @@ fn wants_image_page(url: &Url, facts: &MediaFacts<'_>) -> bool {
     capped || small_inline
 }
 
-/// The `s99999x99999` form of a current-style image URL.
+/// Returns the `s99999x99999` form of a current-style image URL.
 fn image_page_url(url: &Url) -> Option<String> {
     let (width, height) = size_bucket(url)?;
     let bucket = format!("/s{width}x{height}");

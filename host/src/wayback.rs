@@ -132,7 +132,7 @@ fn lookups(media_url: &str) -> Vec<(String, bool)> {
     list
 }
 
-/// The path prefix that every size of one Tumblr image shares:
+/// Returns the path prefix that every size of one Tumblr image shares:
 /// `{hash}/tumblr_{token}_` for legacy names, `{hash}/{id}-{nn}/` for
 /// current ones.
 fn sibling_prefix(path: &str) -> Option<String> {
@@ -233,7 +233,7 @@ fn rank(capture: &Capture) -> (u32, u64, String) {
     )
 }
 
-/// The width bucket a Tumblr media URL names: `_1280` or `/s1280x1920/`.
+/// Returns the width bucket that a Tumblr media URL names: `_1280` or `/s1280x1920/`.
 fn size_in_url(url: &str) -> u32 {
     let path = url.split(['?', '#']).next().unwrap_or(url);
     let name = path.rsplit('/').next().unwrap_or(path);

@@ -136,12 +136,12 @@ impl Session {
         self.archive.as_ref().map(|archive| archive.dir.as_path())
     }
 
-    /// Where the last run's crawl stood, if the manifest recorded it.
+    /// Returns the last run's crawl position, if the manifest recorded it.
     pub fn saved_position(&self) -> Option<&CrawlPosition> {
         self.archive.as_ref()?.saved_position.as_ref()
     }
 
-    /// Whether the post was in the manifest when the run started.
+    /// Returns whether the post was in the manifest when the run started.
     pub fn is_archived_post(&self, id: &str) -> bool {
         self.archive
             .as_ref()
@@ -211,7 +211,7 @@ impl Session {
         }
     }
 
-    /// Saves where the crawl stands, after the events of its last page.
+    /// Saves the crawl position, after the events of its last page.
     pub async fn save_position(&self, position: CrawlPosition) {
         if let Some(archive) = &self.archive {
             archive.manifest.crawl(position).await;

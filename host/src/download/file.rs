@@ -2,7 +2,7 @@
 //! renames the file into place once its length is right.
 //!
 //! A `.part` file left by an interrupted run is continued with a `Range`
-//! request when the server answers 206 for the same offset; otherwise it
+//! request when the server returns 206 for the same offset; otherwise it
 //! is discarded and the download starts over.
 
 use std::path::{Path, PathBuf};
@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::sniff::HEAD_BYTES;
+use crate::manifest::format_checksum;
 
 /// A file saved in place.
 pub struct Saved {
@@ -31,7 +32,7 @@ pub enum SaveError {
     Disk(String),
 }
 
-/// Where an unfinished download of `path` is kept.
+/// Returns the path where an unfinished download of `path` is kept.
 pub fn part_path(path: &Path) -> PathBuf {
     let mut name = path
         .file_name()
@@ -117,7 +118,7 @@ pub async fn save(
     tokio::fs::rename(&part, path).await.map_err(disk_error)?;
     Ok(Saved {
         size: received,
-        checksum: format!("sha256:{}", hex(&hasher.finalize())),
+        checksum: format_checksum(&hasher.finalize()),
         head,
     })
 }
@@ -128,13 +129,13 @@ fn keep_head(head: &mut Vec<u8>, chunk: &[u8]) {
 }
 
 /// Reads the length from the `Content-Range: bytes */TOTAL` of a 416
-/// answer.
+/// response.
 pub fn unsatisfied_range_total(response: &reqwest::Response) -> Option<u64> {
     let value = response.headers().get(CONTENT_RANGE)?.to_str().ok()?;
     value.trim().strip_prefix("bytes */")?.trim().parse().ok()
 }
 
-/// Moves a `.part` file that holds the whole body into place.
+/// Moves a `.part` file that contains the whole body into place.
 pub async fn finish_part(path: &Path) -> Result<Saved, String> {
     let part = part_path(path);
     let error = |error: std::io::Error| format!("cannot finish {}: {error}", part.display());
@@ -146,7 +147,7 @@ pub async fn finish_part(path: &Path) -> Result<Saved, String> {
     tokio::fs::rename(&part, path).await.map_err(error)?;
     Ok(Saved {
         size,
-        checksum: format!("sha256:{}", hex(&hasher.finalize())),
+        checksum: format_checksum(&hasher.finalize()),
         head,
     })
 }
@@ -180,8 +181,4 @@ async fn hash_existing(
         keep_head(head, &buffer[..read]);
         total += read as u64;
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }

@@ -1,7 +1,7 @@
 //! Recognises a media file from its first bytes: the type, which decides
 //! the file extension, and the pixel size where the header states it.
 
-/// What the first bytes of a file show.
+/// Type and size that the first bytes of a file show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sniffed {
     /// File extension for the type, without the dot.
@@ -123,7 +123,7 @@ fn webp_dimensions(head: &[u8]) -> Option<(u32, u32)> {
     }
 }
 
-/// Whether the bytes are an HTML or XML page, such as an error page sent
+/// Returns whether the bytes are an HTML or XML page, such as an error page sent
 /// with status 200, rather than media.
 pub fn looks_like_markup(head: &[u8]) -> bool {
     let start: Vec<u8> = head
@@ -148,7 +148,7 @@ pub fn looks_like_markup(head: &[u8]) -> bool {
     .any(|tag| lower.contains(tag))
 }
 
-/// Whether two extensions name the same type (`jpeg` and `jpg`, any case).
+/// Returns whether two extensions name the same type (`jpeg` and `jpg`, any case).
 pub fn same_type(left: &str, right: &str) -> bool {
     let normalize = |extension: &str| match extension.to_ascii_lowercase().as_str() {
         "jpeg" | "jpe" | "pnj" => "jpg".to_string(),

@@ -60,7 +60,7 @@ impl Journal {
             .map_err(|error| self.write_error(error))
     }
 
-    /// Empties the journal once a snapshot holds all of its events.
+    /// Empties the journal once a snapshot contains all of its events.
     pub fn truncate(&mut self) -> Result<(), ManifestError> {
         self.file
             .set_len(0)

@@ -1,4 +1,4 @@
-//! Reads Tumblr's rate-limit headers and tells quota exhaustion from
+//! Reads Tumblr's rate-limit headers and separates quota exhaustion from
 //! short-window throttling.
 //!
 //! The API sends `x-ratelimit-perhour-{limit,remaining,reset}` and
@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
 /// Remaining calls at or below this count as an exhausted quota when the
-/// server also answered 429.
+/// server also returned 429.
 const NEAR_ZERO: u64 = 1;
 
 /// Quota state that a response reports.

@@ -48,7 +48,7 @@ impl CompileCache {
         Self { dir }
     }
 
-    /// Returns the compiled form of `bytes`, from the cache when it holds
+    /// Returns the compiled form of `bytes`, from the cache when it contains
     /// a usable entry, else by compiling it and storing the result.
     pub fn load_or_compile(
         &self,
@@ -60,7 +60,7 @@ impl CompileCache {
         };
         let path = dir.join(format!("{}.cwasm", entry_key(engine, bytes)));
         if path.is_file() {
-            // SAFETY: the file holds the output of `Component::serialize`
+            // SAFETY: the file contains the output of `Component::serialize`
             // that this program wrote for the same engine configuration,
             // under a name that includes wasmtime's compatibility hash;
             // only the user who owns the cache folder can write there.

@@ -15,7 +15,7 @@ const MAX_POSTS_PER_PAGE: usize = 1000;
 const MAX_MEDIA_PER_POST: usize = 1000;
 /// Most requests one call may ask for.
 const MAX_REQUESTS_PER_CALL: usize = 100;
-/// Longest text field of a post (id, URL, blog, type, tag, summary,
+/// Maximum length of a text field of a post (id, URL, blog, type, tag, summary,
 /// reblog source, trail blog), in bytes.
 const MAX_TEXT_BYTES: usize = 64 * 1024;
 /// Most tags one post may carry.
@@ -222,7 +222,7 @@ fn oversized_text(post: &Post) -> Option<String> {
     None
 }
 
-/// The first 40 characters of an id, for messages.
+/// Returns the first 40 characters of an id, for messages.
 fn short(id: &str) -> String {
     id.chars().take(40).collect()
 }
