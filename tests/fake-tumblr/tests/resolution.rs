@@ -4,45 +4,20 @@
 //! replay of captures.
 
 use std::fs;
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
 
+mod common;
+
+use common::{Reply, TempFixtures, send_with};
 use fake_tumblr::{
     CDX_FIELDS, Capture, CdxMode, Config, EXCLUDED_BODY_FILE, FakeTumblr, PhotoSize, RequestKind,
     jpeg_image, media_body, photo_post, png_image, video_post, webp_image,
 };
-use serde_json::{Value, json};
-
-/// A fixtures folder with only the blog info and error bodies, removed
-/// when dropped.
-struct TempFixtures {
-    dir: PathBuf,
-}
-
-impl Drop for TempFixtures {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.dir);
-    }
-}
-
-static NEXT_DIR: AtomicU32 = AtomicU32::new(0);
+use serde_json::json;
 
 fn minimal_fixtures() -> TempFixtures {
-    let dir = std::env::temp_dir().join(format!(
-        "fake-tumblr-resolution-{}-{}",
-        std::process::id(),
-        NEXT_DIR.fetch_add(1, Ordering::Relaxed)
-    ));
-    let api = dir.join("api-v2");
-    fs::create_dir_all(&api).expect("create the fixtures folder");
     let info = json!({"meta": {"status": 200, "msg": "OK"},
         "response": {"blog": {"name": "blog", "title": "Blog", "posts": 0}}});
-    fs::write(api.join("blog-info.json"), info.to_string()).expect("write the blog info");
-    fs::write(api.join("error-responses.json"), "{}").expect("write the error bodies");
-    TempFixtures { dir }
+    TempFixtures::with_info("resolution", &info)
 }
 
 fn start(configure: impl FnOnce(&mut Config)) -> (FakeTumblr, TempFixtures) {
@@ -52,79 +27,9 @@ fn start(configure: impl FnOnce(&mut Config)) -> (FakeTumblr, TempFixtures) {
     (FakeTumblr::start(config), fixtures)
 }
 
-/// A response read off the wire.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|error| {
-            panic!(
-                "the body is not JSON ({error}): {}",
-                String::from_utf8_lossy(&self.body)
-            )
-        })
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-/// Sends one GET with `Connection: close` and the given header lines, and
-/// reads the response until the server closes.
+/// Sends one GET with `Connection: close` and the given header lines.
 fn get(server: &FakeTumblr, target: &str, headers: &[&str]) -> Reply {
-    let mut stream = TcpStream::connect(server.addr()).expect("connect to the fake server");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("set a read timeout");
-    let mut request = format!(
-        "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
-        server.addr()
-    );
-    for header in headers {
-        request.push_str(header);
-        request.push_str("\r\n");
-    }
-    request.push_str("\r\n");
-    stream
-        .write_all(request.as_bytes())
-        .expect("send the request");
-    let mut raw = Vec::new();
-    stream
-        .read_to_end(&mut raw)
-        .expect("read the response to its end");
-
-    let split = raw
-        .windows(4)
-        .position(|window| window == b"\r\n\r\n")
-        .expect("the response has a complete head");
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|line| line.split_whitespace().nth(1))
-        .and_then(|code| code.parse().ok())
-        .expect("a status line with a numeric status");
-    let headers = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, value)| (name.trim().to_string(), value.trim().to_string()))
-        .collect();
-    Reply {
-        status,
-        headers,
-        body: raw[split + 4..].to_vec(),
-    }
+    send_with(server, "GET", target, headers)
 }
 
 const HTML_ACCEPT: &str = "Accept: text/html,application/xhtml+xml";

@@ -5,29 +5,18 @@
 use std::fs;
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{Reply, TempFixtures, send_with};
 use fake_tumblr::{
     BARE_POSTS_FILE, Config, FakeTumblr, Fault, FaultKind, Pace, PathMatch, Quota, RequestKind,
     SyntheticBlog, media_body, photo_path, photo_url, post_id,
 };
 use serde_json::{Value, json};
-
-/// A fixtures folder written for one test and removed when dropped.
-struct TempFixtures {
-    dir: PathBuf,
-}
-
-impl Drop for TempFixtures {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.dir);
-    }
-}
-
-static NEXT_DIR: AtomicU32 = AtomicU32::new(0);
 
 fn post(id: u64, post_type: &str) -> Value {
     json!({"id": id, "id_string": id.to_string(), "type": post_type, "blog_name": "synthetic"})
@@ -36,13 +25,7 @@ fn post(id: u64, post_type: &str) -> Value {
 /// Writes a fixtures folder with seven posts: ids 1 to 4 in `posts-a.json`,
 /// 5 and 6 in `posts-b.json`, and 7 in the bare array file.
 fn synthetic_fixtures() -> TempFixtures {
-    let dir = std::env::temp_dir().join(format!(
-        "fake-tumblr-test-{}-{}",
-        std::process::id(),
-        NEXT_DIR.fetch_add(1, Ordering::Relaxed)
-    ));
-    let api = dir.join("api-v2");
-    fs::create_dir_all(&api).expect("create the synthetic fixtures folder");
+    let fixtures = TempFixtures::create("test");
 
     let info = json!({"meta": {"status": 200, "msg": "OK"},
         "response": {"blog": {"name": "synthetic", "title": "Synthetic", "total_posts": 7}}});
@@ -78,91 +61,15 @@ fn synthetic_fixtures() -> TempFixtures {
         (BARE_POSTS_FILE, json!([post(7, "audio")])),
     ];
     for (name, body) in files {
-        fs::write(api.join(name), body.to_string()).expect("write a synthetic fixture");
+        fixtures.write(name, &body.to_string());
     }
-    TempFixtures { dir }
-}
-
-/// A response read off the wire.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-    /// The error that ended the read, such as a reset; `None` after a
-    /// normal close.
-    end_error: Option<io::ErrorKind>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).expect("the body is JSON")
-    }
+    fixtures
 }
 
 /// Sends one request with `Connection: close` and reads until the server
 /// closes, keeping whatever arrived before a reset.
 fn send(server: &FakeTumblr, method: &str, target: &str) -> Reply {
     send_with(server, method, target, &[])
-}
-
-/// Sends one request with extra header lines, as `send` does.
-fn send_with(server: &FakeTumblr, method: &str, target: &str, headers: &[&str]) -> Reply {
-    let mut stream = TcpStream::connect(server.addr()).expect("connect to the fake server");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("set a read timeout");
-    let mut request = format!(
-        "{method} {target} HTTP/1.1\r\nHost: {}\r\nX-Probe: yes\r\nConnection: close\r\n",
-        server.addr()
-    );
-    for header in headers {
-        request.push_str(header);
-        request.push_str("\r\n");
-    }
-    request.push_str("\r\n");
-    stream
-        .write_all(request.as_bytes())
-        .expect("send the request");
-
-    let mut raw = Vec::new();
-    let mut buffer = [0u8; 8192];
-    let end_error = loop {
-        match stream.read(&mut buffer) {
-            Ok(0) => break None,
-            Err(error) => break Some(error.kind()),
-            Ok(read) => raw.extend_from_slice(&buffer[..read]),
-        }
-    };
-
-    let split = raw
-        .windows(4)
-        .position(|window| window == b"\r\n\r\n")
-        .expect("the response has a complete head");
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().expect("a status line");
-    let status = status_line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .expect("a numeric status");
-    let headers = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, value)| (name.trim().to_string(), value.trim().to_string()))
-        .collect();
-    Reply {
-        status,
-        headers,
-        body: raw[split + 4..].to_vec(),
-        end_error,
-    }
 }
 
 fn post_ids(reply: &Reply) -> Vec<u64> {

@@ -2,13 +2,9 @@
 //! API at `/api/read/json` and the themed index and permalink pages, both
 //! built from the posts that the v2 routes serve.
 
-use std::fs;
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
+mod common;
 
+use common::{TempFixtures, send_with};
 use fake_tumblr::{
     Config, FakeTumblr, POSTS_PER_PAGE, PhotoSize, RequestKind, SyntheticBlog, photo_count,
     photo_post, photo_url, post_id, text_post, video_post,
@@ -17,33 +13,10 @@ use serde_json::{Value, json};
 
 const BLOG: &str = "site-blog";
 
-/// A fixtures folder with the blog info and error bodies only, removed
-/// when dropped.
-struct TempFixtures {
-    dir: PathBuf,
-}
-
-impl Drop for TempFixtures {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.dir);
-    }
-}
-
-static NEXT_DIR: AtomicU32 = AtomicU32::new(0);
-
 fn write_fixtures() -> TempFixtures {
-    let dir = std::env::temp_dir().join(format!(
-        "fake-tumblr-site-{}-{}",
-        std::process::id(),
-        NEXT_DIR.fetch_add(1, Ordering::Relaxed)
-    ));
-    let api = dir.join("api-v2");
-    fs::create_dir_all(&api).expect("create the fixtures folder");
     let info = json!({"meta": {"status": 200, "msg": "OK"},
         "response": {"blog": {"name": BLOG, "title": "Site Blog", "total_posts": 0}}});
-    fs::write(api.join("blog-info.json"), info.to_string()).expect("write blog-info.json");
-    fs::write(api.join("error-responses.json"), "{}").expect("write error-responses.json");
-    TempFixtures { dir }
+    TempFixtures::with_info("site", &info)
 }
 
 fn start(configure: impl FnOnce(&mut Config)) -> (FakeTumblr, TempFixtures) {
@@ -53,32 +26,10 @@ fn start(configure: impl FnOnce(&mut Config)) -> (FakeTumblr, TempFixtures) {
     (FakeTumblr::start(config), fixtures)
 }
 
-/// Sends `GET target` with `Connection: close` and returns the status and
-/// the body as text.
+/// Sends `GET target` and returns the status and the body as text.
 fn get(server: &FakeTumblr, target: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(server.addr()).expect("connect to the fake server");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("set a read timeout");
-    let request = format!(
-        "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-        server.addr()
-    );
-    stream
-        .write_all(request.as_bytes())
-        .expect("send the request");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read the response");
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .expect("the response has a complete head");
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .expect("a numeric status");
-    (status, body.to_string())
+    let reply = send_with(server, "GET", target, &[]);
+    (reply.status, reply.text())
 }
 
 /// Parses the JSON inside `var tumblr_api_read = …;`.
