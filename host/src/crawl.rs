@@ -41,6 +41,8 @@ pub struct CrawlConfig {
     pub stop: crate::interrupt::StopSignal,
     /// Look for media that Tumblr deleted in the Internet Archive.
     pub internet_archive: bool,
+    /// Posts to handle in this run, newest first; none for every post.
+    pub max_posts: Option<u64>,
 }
 
 /// Cause of a run stopping before the end.
@@ -200,11 +202,36 @@ pub async fn run(
         if let Some(info) = &page.blog {
             current.blog(records::blog_record(info)).await;
         }
-        match handle_page(&mut plugins, current, &mut crawl, page, replaced_queue).await {
-            Ok(()) => {
+        let limit = config.max_posts;
+        match handle_page(
+            &mut plugins,
+            current,
+            &mut crawl,
+            page,
+            replaced_queue,
+            limit,
+        )
+        .await
+        {
+            Ok(PageEnd::Continue) => {
                 current
                     .save_position(crawl_position(&crawl, &plugins))
                     .await
+            }
+            Ok(PageEnd::LimitReached { whole_page }) => {
+                // The position keeps the rest of the blog, so a later run
+                // without the limit continues with the posts left out.
+                if !whole_page {
+                    crawl.queue.push_front(request);
+                }
+                current
+                    .save_position(crawl_position(&crawl, &plugins))
+                    .await;
+                tracing::info!(
+                    max_posts = limit.unwrap_or_default(),
+                    "reached --max-posts; a later run continues with the older posts"
+                );
+                break;
             }
             Err(error) => {
                 failure = Some(error.into());
@@ -306,35 +333,58 @@ async fn fetch_and_parse(
     Ok(plugins.scraper.parse(request, &response)?)
 }
 
+/// How the handling of a page ended.
+enum PageEnd {
+    Continue,
+    /// The run handled `--max-posts` posts; `whole_page` tells whether
+    /// every post of the page was handled.
+    LimitReached {
+        whole_page: bool,
+    },
+}
+
 /// Passes each new post of `page` to the policy and queues the requests
-/// that follow it, unless an incremental crawl reached archived posts.
+/// that follow it, unless an incremental crawl reached archived posts or
+/// the run reached `max_posts`.
 async fn handle_page(
     plugins: &mut PluginSet,
     session: &mut Session,
     crawl: &mut Crawl,
     page: Page,
     replaced_queue: bool,
-) -> Result<(), PluginCallError> {
+    max_posts: Option<u64>,
+) -> Result<PageEnd, PluginCallError> {
+    let at_limit = |crawl: &Crawl| max_posts.is_some_and(|max| crawl.seen.len() as u64 >= max);
     let all_known = !page.posts.is_empty()
         && page
             .posts
             .iter()
             .all(|post| session.is_archived_post(&post.id));
-    for post in &page.posts {
+    for (position, post) in page.posts.iter().enumerate() {
+        if at_limit(crawl) {
+            let whole_page = page.posts[position..]
+                .iter()
+                .all(|post| crawl.seen.contains(&post.id));
+            return Ok(PageEnd::LimitReached { whole_page });
+        }
         if !crawl.seen.insert(post.id.clone()) {
             continue;
         }
+        crate::progress::post_found();
         media::handle_post(&mut plugins.policy, session, post).await?;
     }
     if replaced_queue {
-        return Ok(());
+        return Ok(PageEnd::Continue);
     }
     if crawl.mode == Mode::Incremental && all_known {
         tracing::info!("reached posts archived by an earlier run; the crawl is complete");
-        return Ok(());
+        return Ok(PageEnd::Continue);
     }
     crawl.queue.extend(page.next);
-    Ok(())
+    if at_limit(crawl) {
+        return Ok(PageEnd::LimitReached { whole_page: true });
+    }
+    Ok(PageEnd::Continue)
 }
 
 fn crawl_position(crawl: &Crawl, plugins: &PluginSet) -> CrawlPosition {

@@ -88,6 +88,7 @@ pub fn spawn_workers(
                     () = stop.wait() => break,
                 };
                 workers.store_once(&mut outcome).await;
+                crate::progress::media_finished(outcome.status.has_file());
                 manifest.outcome(job.url.clone(), outcome).await;
             }
         });

@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 mod cli;
+mod config;
 mod console;
 mod crawl;
 mod download;
@@ -16,25 +17,35 @@ mod manifest;
 mod net;
 mod paths;
 mod plugin;
+mod progress;
 mod report;
 mod resolve;
 mod tools;
+mod verify;
 mod wayback;
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
-use cli::Cli;
+use cli::{Cli, NetworkArgs};
 use crawl::CrawlConfig;
 use net::{Http, HttpConfig, OriginMap, Rate, RatePlan, RetryPolicy};
 use plugin::{CompileCache, Limits, PluginSet, Sandbox};
 use report::{ExitStatus, Failure};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
+    let config_file = match config::apply(&mut cli, &matches) {
+        Ok(path) => path,
+        Err(error) => return fail(&cli, &Failure::new(ExitStatus::Usage, error.to_string())),
+    };
     init_logging(&cli);
+    if let Some(path) = config_file {
+        tracing::debug!(file = %path.display(), "read the config file");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -47,15 +58,39 @@ fn main() -> ExitCode {
             ));
         }
     };
+    let json = cli.json;
     match runtime.block_on(run(cli)) {
         Ok(status) => status.into(),
-        Err(failure) => report::fail(&failure),
+        Err(failure) => {
+            if json {
+                report::print_failure_json(failure.status, &failure.message);
+            }
+            report::fail(&failure)
+        }
     }
 }
 
+/// Prints `failure` before the runtime exists, as JSON too with `--json`.
+fn fail(cli: &Cli, failure: &Failure) -> ExitCode {
+    if cli.json {
+        report::print_failure_json(failure.status, &failure.message);
+    }
+    report::fail(failure)
+}
+
 async fn run(mut cli: Cli) -> Result<ExitStatus, Failure> {
-    if let Some(cli::Command::Plugin(command)) = cli.command.take() {
-        return tools::run(command).await;
+    match cli.command.take() {
+        Some(cli::Command::Plugin(command)) => return tools::run(command).await,
+        Some(cli::Command::Verify(args)) => return verify::run(args).await,
+        Some(cli::Command::Completions { shell }) => {
+            // Written from a buffer, because clap_complete panics when its
+            // writer fails, as stdout does when closed by `| head`.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "tumblr-archiver", &mut script);
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
+            return Ok(ExitStatus::Complete);
+        }
+        None => {}
     }
     let Some(blog) = cli.blog.clone() else {
         return Err(Failure::new(ExitStatus::Usage, "missing the blog to archive\nhint: run `tumblr-archiver BLOG`; --help lists the options".into()));
@@ -88,28 +123,20 @@ async fn run(mut cli: Cli) -> Result<ExitStatus, Failure> {
             report::missing_api_key(&plugins.scraper.info.name),
         ));
     }
-    let (scraper_options, policy_options) = split_options(&plugins, &cli.plugin_options)?;
+    let options = with_filter_options(&cli)?;
+    let (scraper_options, policy_options) = split_options(&plugins, &options)?;
     plugins
         .policy
         .configure(policy_options)
         .map_err(report::plugin_failure)?;
 
-    let http = Http::new(HttpConfig {
-        origins: OriginMap::new(cli.redirect_origins.clone()),
-        allow_private_network: cli.allow_private_network,
-        api_key: cli.api_key.clone().filter(|key| !key.is_empty()),
-        retry: RetryPolicy::default(),
-        rates: rate_plan(cli.rate),
-        max_wait: cli.max_wait,
-        read_timeout: Duration::from_secs_f64(cli.timeout),
-    })
-    .map_err(|error| Failure::new(ExitStatus::Error, error.to_string()))?;
+    let http = http_client(&cli.network, cli.api_key.clone(), cli.max_wait)?;
 
     let config = CrawlConfig {
         blog,
         out: cli.out.clone(),
         dry_run: cli.dry_run,
-        concurrency: usize::from(cli.concurrency),
+        concurrency: usize::from(cli.network.concurrency),
         scraper_options,
         extra_hosts: custom_domain(cli.blog.as_deref().unwrap_or_default())
             .into_iter()
@@ -117,12 +144,53 @@ async fn run(mut cli: Cli) -> Result<ExitStatus, Failure> {
         full: cli.full,
         verify: cli.verify,
         stop: interrupt::StopSignal::listen(),
-        internet_archive: !cli.no_internet_archive,
+        internet_archive: !cli.network.no_internet_archive,
+        max_posts: cli.filters.max_posts,
     };
-    let crawl = crawl::run(plugins, http, config)
-        .await
-        .map_err(report::crawl_failure)?;
-    Ok(report::finish(&crawl, started.elapsed(), cli.quiet))
+    progress::start(!cli.quiet && !cli.dry_run);
+    let crawl = crawl::run(plugins, http, config).await;
+    progress::stop();
+    let crawl = crawl.map_err(report::crawl_failure)?;
+    let output = report::Output {
+        quiet: cli.quiet,
+        json: cli.json,
+    };
+    Ok(report::finish(&crawl, started.elapsed(), output))
+}
+
+/// Builds the HTTP client of a run from the network flags.
+pub fn http_client(
+    network: &NetworkArgs,
+    api_key: Option<String>,
+    max_wait: Duration,
+) -> Result<Http, Failure> {
+    Http::new(HttpConfig {
+        origins: OriginMap::new(network.redirect_origins.clone()),
+        allow_private_network: network.allow_private_network,
+        api_key: api_key.filter(|key| !key.is_empty()),
+        retry: RetryPolicy::default(),
+        rates: rate_plan(network.rate),
+        max_wait,
+        read_timeout: Duration::from_secs_f64(network.timeout),
+    })
+    .map_err(|error| Failure::new(ExitStatus::Error, error.to_string()))
+}
+
+/// Returns the `--plugin-opt` options followed by the filter flags as
+/// policy options. A flag and a `--plugin-opt` that set the same key are a
+/// usage error, because either could be meant.
+fn with_filter_options(cli: &Cli) -> Result<Options, Failure> {
+    let mut options = cli.plugin_options.clone();
+    for (flag, (key, value)) in cli.filters.policy_options() {
+        if let Some((_, given)) = options.iter().find(|(known, _)| *known == key) {
+            let message = format!(
+                "{flag} and --plugin-opt {key}={given} both set the policy option {key:?}\nhint: give only one of them"
+            );
+            return Err(Failure::new(ExitStatus::Usage, message));
+        }
+        options.push((key, value));
+    }
+    Ok(options)
 }
 
 /// Embedded scraper for runs with an API key, and for runs without one.
@@ -264,7 +332,7 @@ fn init_logging(cli: &Cli) {
         && std::io::IsTerminal::is_terminal(&std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| progress::LogWriter)
         .with_ansi(use_color)
         .with_target(false)
         .without_time()

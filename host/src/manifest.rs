@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use journal::FILE_NAME as JOURNAL_FILE_NAME;
 pub use state::DownloadOutcome;
 pub use writer::{ManifestSender, ManifestWriter, RunSummary};
 
@@ -331,16 +332,22 @@ pub fn format_checksum(digest: &[u8]) -> String {
     format!("sha256:{hex}")
 }
 
+/// Returns the SHA-256 of the file at `path` as a `checksum` field.
+pub fn file_checksum(path: &Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut file = fs::File::open(path)?;
+    std::io::copy(&mut file, &mut hasher)?;
+    Ok(format_checksum(&hasher.finalize()))
+}
+
 /// Checks whether the file's SHA-256 equals the `expected` checksum field.
 /// A mismatch is logged, because the file is downloaded again.
 fn checksum_matches(path: &Path, expected: Option<&str>) -> bool {
-    use sha2::{Digest, Sha256};
     let Some(expected) = expected else {
         return false;
     };
-    let mut hasher = Sha256::new();
-    let hashed = fs::File::open(path).and_then(|mut file| std::io::copy(&mut file, &mut hasher));
-    let matches = hashed.is_ok() && format_checksum(&hasher.finalize()) == expected;
+    let matches = file_checksum(path).is_ok_and(|checksum| checksum == expected);
     if !matches {
         tracing::warn!(file = %path.display(), "the file does not match the checksum in the manifest; downloading it again");
     }

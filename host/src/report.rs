@@ -1,14 +1,17 @@
 //! What the user sees at the end: one message per failure with what to do,
 //! a summary of the run, and the exit status.
 
+mod summary;
+
 use crate::console::say_err;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::crawl::{CrawlError, CrawlReport};
-use crate::manifest::{MediaStatus, RunSummary};
 use crate::plugin::types::PluginError as GuestError;
 use crate::plugin::{PluginCallError, PluginSet};
+use summary::Summary;
+pub use summary::print_failure_json;
 
 /// Exit statuses, as documented in `--help` and the README.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,18 +114,30 @@ pub fn crawl_failure(error: CrawlError) -> Failure {
     Failure::new(crawl_status(&error), error.to_string())
 }
 
+/// How the end of a run is reported.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Output {
+    /// Print no text summary.
+    pub quiet: bool,
+    /// Print the summary as JSON on stdout.
+    pub json: bool,
+}
+
 /// Prints the summary and the error that stopped the crawl, if any, and
 /// returns the exit status of the run.
-pub fn finish(report: &CrawlReport, elapsed: Duration, quiet: bool) -> ExitStatus {
-    let mut status = match &report.summary {
-        Some(summary) if !summary.failures.is_empty() => ExitStatus::Incomplete,
+pub fn finish(report: &CrawlReport, elapsed: Duration, output: Output) -> ExitStatus {
+    let status = match (&report.error, &report.summary) {
+        (Some(error), _) => crawl_status(error),
+        (None, Some(summary)) if !summary.failures.is_empty() => ExitStatus::Incomplete,
         _ => ExitStatus::Complete,
     };
-    if let (Some(summary), false) = (&report.summary, quiet) {
-        print_summary(report, summary, elapsed);
+    let summary = Summary::new(report, elapsed, status);
+    if output.json {
+        summary.print_json();
+    } else if report.summary.is_some() && !output.quiet {
+        summary.print_text();
     }
     if let Some(error) = &report.error {
-        status = crawl_status(error);
         say_err!("error: {error}");
         if let Some(dir) = &report.dir {
             say_err!(
@@ -132,40 +147,4 @@ pub fn finish(report: &CrawlReport, elapsed: Duration, quiet: bool) -> ExitStatu
         }
     }
     status
-}
-
-fn print_summary(report: &CrawlReport, summary: &RunSummary, elapsed: Duration) {
-    let folder = report
-        .dir
-        .as_ref()
-        .map(|dir| dir.display().to_string())
-        .unwrap_or_default();
-    say_err!("archived into {folder} in {:.1} s", elapsed.as_secs_f64());
-    say_err!(
-        "  posts seen this run: {}; the archive holds {} media items ({:.1} MB, {} of them from the Internet Archive), {} embeds, {} skipped by policy, {} missing, {} failed",
-        report.posts_seen,
-        summary.count(MediaStatus::Downloaded) + summary.count(MediaStatus::Archived),
-        summary.bytes as f64 / 1_000_000.0,
-        summary.count(MediaStatus::Archived),
-        summary.count(MediaStatus::Embed),
-        summary.count(MediaStatus::Skipped),
-        summary.count(MediaStatus::Missing),
-        summary.count(MediaStatus::Error) + summary.count(MediaStatus::Pending),
-    );
-    const SHOWN: usize = 20;
-    for failed in summary.failures.iter().take(SHOWN) {
-        say_err!(
-            "  not archived: {} (post {}, {}): {}",
-            failed.media_url,
-            failed.post_id,
-            failed.post_url,
-            failed.notes
-        );
-    }
-    if summary.failures.len() > SHOWN {
-        say_err!(
-            "  ... and {} more; the manifest lists them all",
-            summary.failures.len() - SHOWN
-        );
-    }
 }

@@ -6,6 +6,7 @@
 //! the fixtures folder is absent (and fail under `CI=true`).
 
 mod archive;
+mod cli;
 mod dedupe;
 mod dry_run;
 mod errors;
@@ -24,3 +25,4 @@ mod resume;
 mod scrapers;
 mod support;
 mod tools;
+mod verify;

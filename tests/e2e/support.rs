@@ -187,17 +187,32 @@ impl Run {
     }
 }
 
+/// Returns a command for the binary whose environment holds none of the
+/// caller's settings: no API key, no `TUMBLR_ARCHIVER_*` variable except
+/// an empty `TUMBLR_ARCHIVER_CONFIG`, so no config file is read.
+pub fn archiver_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tumblr-archiver"));
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("TUMBLR_ARCHIVER_") {
+            command.env_remove(name);
+        }
+    }
+    command
+        .env_remove("TUMBLR_API_KEY")
+        .env_remove("RUST_LOG")
+        .env("TUMBLR_ARCHIVER_CONFIG", "")
+        .env("NO_COLOR", "1");
+    command
+}
+
 /// Runs the binary with `args` in `cwd`, without `TUMBLR_API_KEY` in its
 /// environment unless `api_key_env` gives one, and kills it after
 /// `RUN_TIMEOUT`.
 pub fn run_archiver(args: &[String], cwd: &Path, api_key_env: Option<&str>) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_tumblr-archiver"));
+    let mut command = archiver_command();
     command
         .args(args)
         .current_dir(cwd)
-        .env_remove("TUMBLR_API_KEY")
-        .env_remove("RUST_LOG")
-        .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -232,12 +247,9 @@ pub fn run_archiver(args: &[String], cwd: &Path, api_key_env: Option<&str>) -> R
 pub fn spawn_archiver(args: &[String], cwd: &Path, stderr_file: &Path) -> Child {
     let stderr = fs::File::create(stderr_file)
         .unwrap_or_else(|error| panic!("cannot create {}: {error}", stderr_file.display()));
-    Command::new(env!("CARGO_BIN_EXE_tumblr-archiver"))
+    archiver_command()
         .args(args)
         .current_dir(cwd)
-        .env_remove("TUMBLR_API_KEY")
-        .env_remove("RUST_LOG")
-        .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(stderr)

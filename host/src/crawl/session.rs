@@ -188,12 +188,16 @@ impl Session {
             };
             archive.manifest.media(entry).await;
             let _ = archive.jobs.send(job).await;
+            crate::progress::media_queued();
         }
     }
 
     pub async fn blog(&mut self, blog: BlogRecord) {
         if let Some(archive) = self.archive.as_mut() {
             archive.total_posts = blog.total_posts.or(archive.total_posts);
+            if let Some(total) = archive.total_posts {
+                crate::progress::total_posts(total);
+            }
             archive.manifest.blog(blog).await;
         }
     }
@@ -256,6 +260,7 @@ impl Session {
         archive.manifest.media(entry).await;
         // The workers hold the receiver until this sender is dropped.
         let _ = archive.jobs.send(job).await;
+        crate::progress::media_queued();
     }
 
     /// Waits for the queued downloads and writes the final manifest.

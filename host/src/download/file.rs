@@ -103,6 +103,7 @@ pub async fn save(
         hasher.update(&chunk);
         keep_head(&mut head, &chunk);
         received += chunk.len() as u64;
+        crate::progress::bytes_received(chunk.len() as u64);
         file.write_all(&chunk).await.map_err(disk_error)?;
     }
     file.flush().await.map_err(disk_error)?;

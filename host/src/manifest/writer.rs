@@ -35,6 +35,8 @@ pub struct RunSummary {
     pub counts: HashMap<MediaStatus, usize>,
     pub bytes: u64,
     pub outcome: Option<RunOutcome>,
+    /// Posts in the archive.
+    pub posts: usize,
     /// Failed or missing entries: post id, post URL, media URL and notes.
     pub failures: Vec<Failed>,
 }
@@ -44,6 +46,7 @@ pub struct Failed {
     pub post_id: String,
     pub post_url: String,
     pub media_url: String,
+    pub status: MediaStatus,
     pub notes: String,
 }
 
@@ -181,7 +184,10 @@ impl Writer {
     /// Fills in the last run's end and outcome, and counts the results.
     fn close_run(&mut self, failed: bool) -> RunSummary {
         let manifest = &mut self.state.manifest;
-        let mut summary = RunSummary::default();
+        let mut summary = RunSummary {
+            posts: manifest.posts.len(),
+            ..RunSummary::default()
+        };
         for entry in &manifest.media {
             *summary.counts.entry(entry.status).or_default() += 1;
             if entry.status.has_file() {
@@ -195,6 +201,7 @@ impl Writer {
                     post_id: entry.post_id.clone(),
                     post_url: entry.post_url.clone(),
                     media_url: entry.original_url.clone(),
+                    status: entry.status,
                     notes: entry.notes.clone().unwrap_or_default(),
                 });
             }

@@ -104,6 +104,13 @@ impl RateLimiter {
             let Some(wait) = self.try_acquire(host, Instant::now()) else {
                 return;
             };
+            if wait >= Duration::from_secs(2) {
+                let message = format!(
+                    "waiting for the rate limit of {host}, next request in {} s",
+                    wait.as_secs()
+                );
+                crate::progress::notice(message, wait);
+            }
             tokio::time::sleep(wait).await;
         }
     }

@@ -1,0 +1,144 @@
+//! Compares the files on disk with the manifest.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::{Findings, Problem, entries_with_files};
+use crate::manifest::{self, Manifest, MediaEntry};
+
+/// Suffix of a download in progress.
+const PART_SUFFIX: &str = ".part";
+
+/// Checks every file the manifest names, hashing on as many threads as
+/// the machine has cores, and lists the files it does not name.
+pub async fn check(dir: &Path, manifest: &Manifest) -> Findings {
+    let entries: Vec<MediaEntry> = entries_with_files(manifest).into_iter().cloned().collect();
+    let known = known_files(manifest);
+    let dir = dir.to_path_buf();
+    let task = tokio::task::spawn_blocking(move || {
+        let mut findings = check_files(&dir, &entries);
+        list_unknown(&dir, &known, &mut findings);
+        findings
+    });
+    task.await.unwrap_or_else(|error| {
+        tracing::error!(%error, "the file check stopped unexpectedly");
+        Findings::default()
+    })
+}
+
+fn check_files(dir: &Path, entries: &[MediaEntry]) -> Findings {
+    let threads = std::thread::available_parallelism().map_or(2, usize::from);
+    let next = AtomicUsize::new(0);
+    let problems = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(entries.len()).max(1) {
+            scope.spawn(|| {
+                while let Some(entry) = entries.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    if let Some(problem) = check_entry(dir, entry) {
+                        problems
+                            .lock()
+                            .unwrap_or_else(|poison| poison.into_inner())
+                            .push(problem);
+                    }
+                }
+            });
+        }
+    });
+    let mut problems = problems
+        .into_inner()
+        .unwrap_or_else(|poison| poison.into_inner());
+    problems.sort_by(|a, b| a.filename.cmp(&b.filename));
+    let (missing, corrupt): (Vec<Problem>, Vec<Problem>) = problems
+        .into_iter()
+        .partition(|problem| problem.problem == "missing");
+    Findings {
+        files_checked: entries.len(),
+        files_intact: entries.len() - missing.len() - corrupt.len(),
+        missing,
+        corrupt,
+        ..Findings::default()
+    }
+}
+
+/// Returns what is wrong with the file of `entry`, if anything.
+fn check_entry(dir: &Path, entry: &MediaEntry) -> Option<Problem> {
+    let filename = entry.filename.clone()?;
+    let path = dir.join(&filename);
+    let problem = |problem: &'static str, detail: String| Problem {
+        filename: filename.clone(),
+        problem,
+        detail,
+        post_url: entry.post_url.clone(),
+        original_url: entry.original_url.clone(),
+    };
+    let metadata = match fs::metadata(&path) {
+        Ok(metadata) if metadata.is_file() => metadata,
+        Ok(_) => return Some(problem("missing", "not a regular file".into())),
+        Err(error) => return Some(problem("missing", error.to_string())),
+    };
+    if let Some(size) = entry.byte_size
+        && metadata.len() != size
+    {
+        let detail = format!("{} bytes on disk, {size} in the manifest", metadata.len());
+        return Some(problem("size", detail));
+    }
+    let Some(expected) = entry.checksum.as_deref() else {
+        return Some(problem(
+            "checksum",
+            "the manifest records no checksum".into(),
+        ));
+    };
+    match manifest::file_checksum(&path) {
+        Ok(actual) if actual == expected => None,
+        Ok(actual) => Some(problem(
+            "checksum",
+            format!("{actual} on disk, {expected} in the manifest"),
+        )),
+        Err(error) => Some(problem("missing", format!("cannot read the file: {error}"))),
+    }
+}
+
+/// Files that the manifest or the archiver itself names.
+fn known_files(manifest: &Manifest) -> HashSet<String> {
+    let mut known: HashSet<String> = manifest
+        .media
+        .iter()
+        .filter_map(|entry| entry.filename.clone())
+        .collect();
+    known.insert(manifest::FILE_NAME.to_string());
+    known.insert(manifest::JOURNAL_FILE_NAME.to_string());
+    known.insert(format!(".{}.tmp", manifest::FILE_NAME));
+    known
+}
+
+/// Adds the files under `dir` that are not in `known` to the findings.
+fn list_unknown(dir: &Path, known: &HashSet<String>, findings: &mut Findings) {
+    let mut pending = vec![String::new()];
+    while let Some(relative) = pending.pop() {
+        let Ok(entries) = fs::read_dir(dir.join(&relative)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = match relative.is_empty() {
+                true => name,
+                false => format!("{relative}/{name}"),
+            };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                pending.push(path);
+            } else if path.ends_with(PART_SUFFIX) {
+                findings.partial_downloads.push(path);
+            } else if !known.contains(&path) {
+                findings.not_in_manifest.push(path);
+            }
+        }
+    }
+    findings.not_in_manifest.sort();
+    findings.partial_downloads.sort();
+}
