@@ -119,6 +119,28 @@ pub struct PostRecord {
     pub tags: Vec<String>,
     pub reblog: Option<ReblogRecord>,
     pub summary: String,
+    /// Path of the post's raw record, relative to the blog's folder, such
+    /// as `posts/123.json`; none when the scraper returned no record.
+    #[serde(default)]
+    pub record: Option<String>,
+    /// What the record contains: `tumblr-api-v2`, `tumblr-api-v1-json`,
+    /// `tumblr-api-v1-xml`, `html`, or another scraper's format name.
+    #[serde(default)]
+    pub record_format: Option<String>,
+    /// SHA-256 of the record file, formatted like `checksum` of media.
+    #[serde(default)]
+    pub record_checksum: Option<String>,
+    /// Time, RFC 3339 UTC, when a run replaced the record with a changed
+    /// version; none while the first saved version is kept.
+    #[serde(default)]
+    pub record_updated_at: Option<String>,
+    /// Number of different versions of the record that runs have saved.
+    /// Only the newest one is kept on disk.
+    #[serde(default)]
+    pub record_versions: u32,
+    /// `original_url` of each media entry of the post, in the post's order.
+    #[serde(default)]
+    pub media: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -279,17 +301,7 @@ impl Manifest {
         };
         let bytes = serde_json::to_vec_pretty(self)
             .map_err(|error| write_error(std::io::Error::other(error)))?;
-        let mut file = File::create(&temporary).map_err(write_error)?;
-        file.write_all(&bytes).map_err(write_error)?;
-        file.sync_all().map_err(write_error)?;
-        drop(file);
-        fs::rename(&temporary, &path).map_err(write_error)?;
-        // Makes the rename itself durable; not every platform can open a
-        // directory for this, so a failure here is not an error.
-        if let Ok(directory) = File::open(dir) {
-            let _ = directory.sync_all();
-        }
-        Ok(())
+        write_atomically(&path, &temporary, &bytes).map_err(write_error)
     }
 
     /// Media already on disk from earlier runs, by original URL: entries
@@ -322,6 +334,22 @@ impl Manifest {
         }
         found
     }
+}
+
+/// Writes `bytes` to `path` atomically: to `temporary`, in the same
+/// folder, flushed to disk and then renamed over `path`.
+pub fn write_atomically(path: &Path, temporary: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = File::create(temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    fs::rename(temporary, path)?;
+    // Makes the rename itself durable; not every platform can open a
+    // directory for this, so a failure here is not an error.
+    if let Some(directory) = path.parent().and_then(|dir| File::open(dir).ok()) {
+        let _ = directory.sync_all();
+    }
+    Ok(())
 }
 
 /// Formats a SHA-256 digest as the manifest's `checksum` field:

@@ -170,14 +170,20 @@ mod tests {
 
     #[test]
     fn missing_key_or_wrong_type() {
-        assert_eq!(array_elements(r#"{"response": {}}"#, &["response", "posts"]), None);
+        assert_eq!(
+            array_elements(r#"{"response": {}}"#, &["response", "posts"]),
+            None
+        );
         assert_eq!(array_elements(r#"{"posts": {}}"#, &["posts"]), None);
         assert_eq!(array_elements(r#"[1, 2]"#, &["posts"]), None);
     }
 
     #[test]
     fn top_level_array() {
-        assert_eq!(array_elements("[true,false]", &[]), Some(vec!["true", "false"]));
+        assert_eq!(
+            array_elements("[true,false]", &[]),
+            Some(vec!["true", "false"])
+        );
     }
 
     #[test]

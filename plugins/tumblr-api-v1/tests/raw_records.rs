@@ -39,12 +39,20 @@ fn records_of_every_v1_fixture() {
         };
         let page = parse_in(format, &text);
         assert!(!page.posts.is_empty(), "{name}: has posts");
-        assert_eq!(page.records.len(), page.posts.len(), "{name}: one record per post");
+        assert_eq!(
+            page.records.len(),
+            page.posts.len(),
+            "{name}: one record per post"
+        );
         for (record, post) in page.records.iter().zip(&page.posts) {
             assert_eq!(record.post_id, post.id, "{name}: record order");
             assert_eq!(record.format, record_format, "{name}: record format");
             let body = std::str::from_utf8(&record.body).expect("record is UTF-8");
-            assert!(body.starts_with(opening), "{name}: record {} opening", post.id);
+            assert!(
+                body.starts_with(opening),
+                "{name}: record {} opening",
+                post.id
+            );
             assert!(
                 text.contains(body),
                 "{name}: record {} is a slice of the response",
@@ -59,7 +67,10 @@ fn records_of_every_v1_fixture() {
         if format == "xml" {
             for record in &page.records {
                 let body = std::str::from_utf8(&record.body).expect("record is UTF-8");
-                assert!(body.ends_with("</post>"), "{name}: record ends with its end tag");
+                assert!(
+                    body.ends_with("</post>"),
+                    "{name}: record ends with its end tag"
+                );
             }
         } else {
             for record in &page.records {

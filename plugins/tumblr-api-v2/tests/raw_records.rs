@@ -30,25 +30,43 @@ fn records_match_post_objects_byte_for_byte() {
         )
         .unwrap_or_else(|error| panic!("{name}: parse failed: {error:?}"));
 
-        assert_eq!(page.records.len(), page.posts.len(), "{name}: one record per post");
-        assert_eq!(page.records.len(), objects.len(), "{name}: one record per post object");
+        assert_eq!(
+            page.records.len(),
+            page.posts.len(),
+            "{name}: one record per post"
+        );
+        assert_eq!(
+            page.records.len(),
+            objects.len(),
+            "{name}: one record per post object"
+        );
         for ((record, post), object) in page.records.iter().zip(&page.posts).zip(objects) {
             assert_eq!(record.post_id, post.id, "{name}: record order");
             assert_eq!(record.format, "tumblr-api-v2", "{name}: record format");
             let body = std::str::from_utf8(&record.body).expect("record is UTF-8");
-            assert!(body.starts_with('{'), "{name}: record {} is an object", post.id);
+            assert!(
+                body.starts_with('{'),
+                "{name}: record {} is an object",
+                post.id
+            );
             assert!(
                 text.contains(body),
                 "{name}: record {} is a slice of the response",
                 post.id
             );
-            let reparsed: serde_json::Value =
-                serde_json::from_str(body).expect("record is JSON");
-            assert_eq!(&reparsed, object, "{name}: record {} is the post object", post.id);
+            let reparsed: serde_json::Value = serde_json::from_str(body).expect("record is JSON");
+            assert_eq!(
+                &reparsed, object,
+                "{name}: record {} is the post object",
+                post.id
+            );
         }
         checked_files += 1;
     }
-    assert!(checked_files >= 10, "checked {checked_files} `/posts` fixtures");
+    assert!(
+        checked_files >= 10,
+        "checked {checked_files} `/posts` fixtures"
+    );
 }
 
 #[test]

@@ -310,7 +310,10 @@ fn second_page(state: &State) -> Page {
         post(&state.blog, fourth, vec![image(&image_url(fourth))]),
     ];
     let mut next = Vec::new();
-    let mut records = posts.iter().map(|post| record(&post.id, 100)).collect::<Vec<_>>();
+    let mut records = posts
+        .iter()
+        .map(|post| record(&post.id, 100))
+        .collect::<Vec<_>>();
     match state.mode {
         Mode::Normal | Mode::Metadata => {}
         Mode::HugeRecord => records[0] = record(third, HUGE_RECORD_BYTES),
