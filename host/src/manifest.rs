@@ -400,6 +400,58 @@ mod tests {
         assert_eq!(format_timestamp(1_420_070_400), "2015-01-01T00:00:00Z");
     }
 
+    /// A post entry as written before posts had raw records.
+    const POST_WITHOUT_RECORD: &str = r#"{"id": "7", "url": "https://example-blog.tumblr.com/post/7",
+        "blog": "example-blog", "timestamp": 0, "date": "1970-01-01T00:00:00Z", "type": "text",
+        "tags": [], "reblog": null, "summary": ""}"#;
+
+    #[test]
+    fn post_without_record_fields_loads() {
+        let post: PostRecord = serde_json::from_str(POST_WITHOUT_RECORD).expect("old post loads");
+        assert_eq!(post.record, None);
+        assert_eq!(post.record_format, None);
+        assert_eq!(post.record_checksum, None);
+        assert_eq!(post.record_updated_at, None);
+        assert_eq!(post.record_versions, 0);
+        assert!(post.media.is_empty());
+    }
+
+    #[test]
+    fn journal_replay_keeps_record_fields() {
+        let dir = std::env::temp_dir().join(format!("manifest-journal-{}", std::process::id()));
+        fs::create_dir_all(&dir).expect("temp dir");
+        let mut post: PostRecord = serde_json::from_str(POST_WITHOUT_RECORD).expect("post");
+        post.record = Some("posts/7.json".into());
+        post.record_format = Some("tumblr-api-v2".into());
+        post.record_checksum = Some(format_checksum(&[0xab; 32]));
+        post.record_updated_at = Some("2026-01-02T03:04:05Z".into());
+        post.record_versions = 3;
+        post.media = vec!["https://64.media.tumblr.com/a_1280.jpg".into()];
+        let mut journal = journal::Journal::open(&dir).expect("journal opens");
+        journal
+            .append(1, &state::Event::Post(post))
+            .expect("event appended");
+        drop(journal);
+
+        let (events, last) = journal::read_after(&dir, 0).expect("journal reads");
+        assert_eq!(last, 1);
+        let mut replayed = state::ManifestState::new(Manifest::new(BlogRecord::default()));
+        for event in events {
+            replayed.apply(event);
+        }
+        let post = &replayed.manifest.posts[0];
+        assert_eq!(post.record.as_deref(), Some("posts/7.json"));
+        assert_eq!(post.record_format.as_deref(), Some("tumblr-api-v2"));
+        assert_eq!(post.record_checksum, Some(format_checksum(&[0xab; 32])));
+        assert_eq!(
+            post.record_updated_at.as_deref(),
+            Some("2026-01-02T03:04:05Z")
+        );
+        assert_eq!(post.record_versions, 3);
+        assert_eq!(post.media, ["https://64.media.tumblr.com/a_1280.jpg"]);
+        fs::remove_dir_all(&dir).expect("cleanup");
+    }
+
     #[test]
     fn save_then_load_roundtrip() {
         let dir = std::env::temp_dir().join(format!("manifest-roundtrip-{}", std::process::id()));

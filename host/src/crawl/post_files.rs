@@ -180,6 +180,61 @@ mod tests {
         }
     }
 
+    fn record(body: &str) -> RawRecord {
+        RawRecord {
+            post_id: "42".into(),
+            format: "tumblr-api-v2".into(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn save_keeps_newest_version() {
+        let dir = std::env::temp_dir().join(format!("post-files-{}", std::process::id()));
+        let manifest = Manifest::new(crate::manifest::BlogRecord::default());
+        let mut files = PostFiles::new(&dir, &manifest);
+        let path = dir.join("posts/42.json");
+
+        let first = files
+            .save("42", Some(&record("{\"v\":1}")))
+            .expect("first link");
+        assert_eq!(first.path, "posts/42.json");
+        assert_eq!(first.versions, 1);
+        assert_eq!(first.updated_at, None);
+        assert_eq!(std::fs::read_to_string(&path).expect("file"), "{\"v\":1}");
+
+        let same = files
+            .save("42", Some(&record("{\"v\":1}")))
+            .expect("same link");
+        assert_eq!(same, first, "an unchanged record keeps its link");
+
+        let changed = files
+            .save("42", Some(&record("{\"v\":2}")))
+            .expect("new link");
+        assert_eq!(changed.versions, 2);
+        assert!(changed.updated_at.is_some(), "a replaced record has a time");
+        assert_ne!(changed.checksum, first.checksum);
+        assert_eq!(std::fs::read_to_string(&path).expect("file"), "{\"v\":2}");
+
+        assert_eq!(
+            files.save("42", None),
+            Some(changed),
+            "no record keeps the link"
+        );
+        assert_eq!(
+            files.save("43", None),
+            None,
+            "a post never saved has no link"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(dir.join(FOLDER))
+            .expect("folder")
+            .flatten()
+            .map(|entry| entry.file_name())
+            .collect();
+        assert_eq!(leftovers, ["42.json"], "no temporary file is left");
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+    }
+
     #[test]
     fn record_path_stays_in_folder() {
         assert!(is_record_path("posts/123.json"));
