@@ -123,7 +123,7 @@ pub struct PostRecord {
     /// as `posts/123.json`; none when the scraper returned no record.
     #[serde(default)]
     pub record: Option<String>,
-    /// What the record contains: `tumblr-api-v2`, `tumblr-api-v1-json`,
+    /// Format name of the record: `tumblr-api-v2`, `tumblr-api-v1-json`,
     /// `tumblr-api-v1-xml`, `html`, or another scraper's format name.
     #[serde(default)]
     pub record_format: Option<String>,

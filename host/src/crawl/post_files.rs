@@ -56,8 +56,8 @@ impl PostFiles {
     /// Returns the link of post `id` after saving `record`, or the link
     /// from an earlier run when there is no record.
     ///
-    /// The file is written, atomically, only when no file holds these
-    /// bytes yet; a record whose SHA-256 differs from the saved one
+    /// The file is written, atomically, only when it does not contain
+    /// these bytes yet. A record whose SHA-256 differs from the saved one
     /// replaces the file and counts as a new version. A failed write is
     /// logged and keeps the earlier link, so the run goes on with the
     /// post's media.
@@ -66,6 +66,7 @@ impl PostFiles {
         let Some(record) = record else {
             return previous;
         };
+
         let checksum = format_checksum(&Sha256::digest(&record.body));
         let relative = format!("{FOLDER}/{id}.{}", extension(&record.format));
         let path = self.dir.join(&relative);
@@ -80,6 +81,7 @@ impl PostFiles {
             tracing::error!(post = id, file = %path.display(), %error, "saving the post's raw record failed; check that the folder is writable and the disk has space");
             return previous;
         }
+
         let changed = previous
             .as_ref()
             .is_some_and(|previous| previous.checksum != checksum);
@@ -90,6 +92,7 @@ impl PostFiles {
             // The format changed, so the older file has another extension.
             let _ = std::fs::remove_file(self.dir.join(&previous.path));
         }
+
         let link = RecordLink {
             path: relative,
             format: record.format.clone(),

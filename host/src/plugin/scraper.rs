@@ -29,9 +29,10 @@ const MAX_TAGS_PER_POST: usize = 1000;
 const MAX_URL_BYTES: usize = 8 * 1024;
 /// Largest raw record of one post, in bytes.
 pub const MAX_RECORD_BYTES: usize = 4 * 1024 * 1024;
-/// Longest post id of a raw record, in bytes; the id names its file.
+/// Maximum length of a raw record's post id, in bytes. The id names the
+/// record's file.
 const MAX_RECORD_ID_BYTES: usize = 128;
-/// Longest format name of a raw record, in bytes.
+/// Maximum length of a raw record's format name, in bytes.
 const MAX_RECORD_FORMAT_BYTES: usize = 64;
 
 /// The bindings of a scraper, by the interface version it was built for.
