@@ -125,9 +125,9 @@ pub async fn run(
 ) -> Result<CrawlReport, CrawlError> {
     if !plugins.scraper.returns_records() {
         tracing::warn!(
-            "scraper {} was built against plugin interface {}, which cannot return a post's raw data; posts are archived without their text\nhint: use a scraper built against interface {}",
-            plugins.scraper.label(),
-            plugins.scraper.interface_version(),
+            scraper = %plugins.scraper.label(),
+            interface = plugins.scraper.interface_version(),
+            "the scraper's plugin interface cannot return a post's raw data, so posts are archived without their text; a scraper built against interface {} saves it",
             crate::plugin::PACKAGE_VERSION
         );
     }

@@ -271,27 +271,37 @@ fn released_scraper_inspect_names_interface() {
 }
 
 #[test]
-fn v1_scraper_saves_json_records() {
-    let Some(server) = start_fake(|_| {}) else {
-        return;
-    };
-    let scratch = Scratch::new("records-v1");
-    let mut args = archive_args(&server, &scratch.out());
-    args.extend(["--scraper".to_string(), "tumblr-api-v1".to_string()]);
-    let run = run_archiver(&args, &scratch.dir, None);
-    assert_eq!(run.code, Some(0), "archive exit code\n{}", run.describe());
-    let blog_dir = scratch.blog_dir();
-    let manifest = read_manifest(&blog_dir);
-    let posts = manifest_posts(&manifest);
-    assert!(!posts.is_empty(), "posts recorded");
-    for post in &posts {
-        let id = text(post, "id");
-        assert_eq!(
-            post["record_format"], "tumblr-api-v1-json",
-            "post {id} format"
-        );
-        let saved = fs::read(record_path(&blog_dir, post)).expect("record file exists");
-        let value: Value = serde_json::from_slice(&saved).expect("record is JSON");
-        assert_eq!(value["id"], id, "post {id} record holds its post");
+fn other_scrapers_save_records() {
+    // (scraper, record format, file extension)
+    let cases = [
+        ("tumblr-api-v1", "tumblr-api-v1-json", "json"),
+        ("tumblr-themed-pages", "html", "html"),
+    ];
+    for (scraper, format, extension) in cases {
+        let Some(server) = start_fake(|_| {}) else {
+            return;
+        };
+        let scratch = Scratch::new(&format!("records-{scraper}"));
+        let mut args = archive_args(&server, &scratch.out());
+        args.extend(["--scraper".to_string(), scraper.to_string()]);
+        let run = run_archiver(&args, &scratch.dir, None);
+        assert_eq!(run.code, Some(0), "{scraper} exit code\n{}", run.describe());
+        let blog_dir = scratch.blog_dir();
+        let posts = manifest_posts(&read_manifest(&blog_dir));
+        assert!(!posts.is_empty(), "{scraper}: posts recorded");
+        for post in &posts {
+            let id = text(post, "id");
+            assert_eq!(post["record_format"], format, "{scraper}: post {id} format");
+            assert_eq!(
+                post["record"],
+                format!("posts/{id}.{extension}"),
+                "{scraper}: post {id} record path"
+            );
+            let saved = fs::read_to_string(record_path(&blog_dir, post)).expect("record file");
+            assert!(
+                saved.contains(id),
+                "{scraper}: post {id} record names its post"
+            );
+        }
     }
 }

@@ -68,6 +68,9 @@ pub struct SavedPost {
     pub summary: String,
     pub media: Vec<SavedMedia>,
     /// Outer HTML of the post's element, saved as the post's raw record.
+    /// NOTE: while photoset frames are pending, this HTML travels in the
+    /// request context, which the host also saves in the manifest's crawl
+    /// position, so a large post makes both larger until the post is done.
     #[serde(default)]
     pub html: String,
 }
