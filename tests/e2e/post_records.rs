@@ -224,11 +224,13 @@ fn released_scraper_archives_without_records() {
         "one warning per run\n{}",
         run.describe()
     );
+
     let blog_dir = scratch.blog_dir();
     let manifest = read_manifest(&blog_dir);
     assert!(!downloaded(&manifest).is_empty(), "media downloaded");
     assert_downloads_match_files(&blog_dir, &manifest);
     assert!(!blog_dir.join("posts").exists(), "no records folder");
+
     let posts = manifest_posts(&manifest);
     assert_eq!(
         posts.len(),
