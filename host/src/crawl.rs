@@ -11,15 +11,16 @@
 
 mod fetch;
 mod media;
+mod post_files;
 mod records;
 mod session;
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
 
 use crate::manifest::{CrawlPosition, RunSummary, SavedRequest};
 use crate::net::{FetchError, Http};
-use crate::plugin::types::{HttpRequest, Page};
+use crate::plugin::types::{HttpRequest, Page, RawRecord};
 use crate::plugin::{PluginCallError, PluginSet};
 pub use media::kind_name;
 use session::Session;
@@ -124,6 +125,14 @@ pub async fn run(
     http: Http,
     config: CrawlConfig,
 ) -> Result<CrawlReport, CrawlError> {
+    if !plugins.scraper.returns_records() {
+        tracing::warn!(
+            scraper = %plugins.scraper.label(),
+            interface = plugins.scraper.interface_version(),
+            "the scraper's plugin interface cannot return a post's raw data, so posts are archived without their text; a scraper built against interface {} saves it",
+            crate::plugin::PACKAGE_VERSION
+        );
+    }
     let first = plugins
         .scraper
         .start(&config.blog, &config.scraper_options)?;
@@ -360,6 +369,11 @@ async fn handle_page(
             .posts
             .iter()
             .all(|post| session.is_archived_post(&post.id));
+    let records: HashMap<&str, &RawRecord> = page
+        .records
+        .iter()
+        .map(|record| (record.post_id.as_str(), record))
+        .collect();
     for (position, post) in page.posts.iter().enumerate() {
         if at_limit(crawl) {
             let whole_page = page.posts[position..]
@@ -371,7 +385,8 @@ async fn handle_page(
             continue;
         }
         crate::progress::post_found();
-        media::handle_post(&mut plugins.policy, session, post).await?;
+        let record = records.get(post.id.as_str()).copied();
+        media::handle_post(&mut plugins.policy, session, post, record).await?;
     }
     if replaced_queue {
         return Ok(PageEnd::Continue);

@@ -120,6 +120,28 @@ pub struct PostRecord {
     pub tags: Vec<String>,
     pub reblog: Option<ReblogRecord>,
     pub summary: String,
+    /// Path of the post's raw record, relative to the blog's folder, such
+    /// as `posts/123.json`; none when the scraper returned no record.
+    #[serde(default)]
+    pub record: Option<String>,
+    /// Format name of the record: `tumblr-api-v2`, `tumblr-api-v1-json`,
+    /// `tumblr-api-v1-xml`, `html`, or another scraper's format name.
+    #[serde(default)]
+    pub record_format: Option<String>,
+    /// SHA-256 of the record file, formatted like `checksum` of media.
+    #[serde(default)]
+    pub record_checksum: Option<String>,
+    /// Time, RFC 3339 UTC, when a run replaced the record with a changed
+    /// version; none while the first saved version is kept.
+    #[serde(default)]
+    pub record_updated_at: Option<String>,
+    /// Number of different versions of the record that runs have saved.
+    /// Only the newest one is kept on disk.
+    #[serde(default)]
+    pub record_versions: u32,
+    /// `original_url` of each media entry of the post, in the post's order.
+    #[serde(default)]
+    pub media: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -280,17 +302,7 @@ impl Manifest {
         };
         let bytes = serde_json::to_vec_pretty(self)
             .map_err(|error| write_error(std::io::Error::other(error)))?;
-        let mut file = File::create(&temporary).map_err(write_error)?;
-        file.write_all(&bytes).map_err(write_error)?;
-        file.sync_all().map_err(write_error)?;
-        drop(file);
-        fs::rename(&temporary, &path).map_err(write_error)?;
-        // Makes the rename itself durable; not every platform can open a
-        // directory for this, so a failure here is not an error.
-        if let Ok(directory) = File::open(dir) {
-            let _ = directory.sync_all();
-        }
-        Ok(())
+        write_atomically(&path, &temporary, &bytes).map_err(write_error)
     }
 
     /// Media already on disk from earlier runs, by original URL: entries
@@ -323,6 +335,22 @@ impl Manifest {
         }
         found
     }
+}
+
+/// Writes `bytes` to `path` atomically: to `temporary`, in the same
+/// folder, flushed to disk and then renamed over `path`.
+pub fn write_atomically(path: &Path, temporary: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = File::create(temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    fs::rename(temporary, path)?;
+    // Makes the rename itself durable; not every platform can open a
+    // directory for this, so a failure here is not an error.
+    if let Some(directory) = path.parent().and_then(|dir| File::open(dir).ok()) {
+        let _ = directory.sync_all();
+    }
+    Ok(())
 }
 
 /// Formats a SHA-256 digest as the manifest's `checksum` field:
@@ -377,6 +405,58 @@ mod tests {
     fn timestamp_formatted_utc() {
         assert_eq!(format_timestamp(0), "1970-01-01T00:00:00Z");
         assert_eq!(format_timestamp(1_420_070_400), "2015-01-01T00:00:00Z");
+    }
+
+    /// A post entry as written before posts had raw records.
+    const POST_WITHOUT_RECORD: &str = r#"{"id": "7", "url": "https://example-blog.tumblr.com/post/7",
+        "blog": "example-blog", "timestamp": 0, "date": "1970-01-01T00:00:00Z", "type": "text",
+        "tags": [], "reblog": null, "summary": ""}"#;
+
+    #[test]
+    fn post_without_record_fields_loads() {
+        let post: PostRecord = serde_json::from_str(POST_WITHOUT_RECORD).expect("old post loads");
+        assert_eq!(post.record, None);
+        assert_eq!(post.record_format, None);
+        assert_eq!(post.record_checksum, None);
+        assert_eq!(post.record_updated_at, None);
+        assert_eq!(post.record_versions, 0);
+        assert!(post.media.is_empty());
+    }
+
+    #[test]
+    fn journal_replay_keeps_record_fields() {
+        let dir = std::env::temp_dir().join(format!("manifest-journal-{}", std::process::id()));
+        fs::create_dir_all(&dir).expect("temp dir");
+        let mut post: PostRecord = serde_json::from_str(POST_WITHOUT_RECORD).expect("post");
+        post.record = Some("posts/7.json".into());
+        post.record_format = Some("tumblr-api-v2".into());
+        post.record_checksum = Some(format_checksum(&[0xab; 32]));
+        post.record_updated_at = Some("2026-01-02T03:04:05Z".into());
+        post.record_versions = 3;
+        post.media = vec!["https://64.media.tumblr.com/a_1280.jpg".into()];
+        let mut journal = journal::Journal::open(&dir).expect("journal opens");
+        journal
+            .append(1, &state::Event::Post(post))
+            .expect("event appended");
+        drop(journal);
+
+        let (events, last) = journal::read_after(&dir, 0).expect("journal reads");
+        assert_eq!(last, 1);
+        let mut replayed = state::ManifestState::new(Manifest::new(BlogRecord::default()));
+        for event in events {
+            replayed.apply(event);
+        }
+        let post = &replayed.manifest.posts[0];
+        assert_eq!(post.record.as_deref(), Some("posts/7.json"));
+        assert_eq!(post.record_format.as_deref(), Some("tumblr-api-v2"));
+        assert_eq!(post.record_checksum, Some(format_checksum(&[0xab; 32])));
+        assert_eq!(
+            post.record_updated_at.as_deref(),
+            Some("2026-01-02T03:04:05Z")
+        );
+        assert_eq!(post.record_versions, 3);
+        assert_eq!(post.media, ["https://64.media.tumblr.com/a_1280.jpg"]);
+        fs::remove_dir_all(&dir).expect("cleanup");
     }
 
     #[test]

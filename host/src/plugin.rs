@@ -6,6 +6,7 @@ mod cache;
 mod error;
 mod output;
 mod policy;
+mod released;
 mod runtime;
 mod scraper;
 
@@ -16,7 +17,7 @@ use wasmtime::component::Component;
 use wasmtime::component::types::ComponentItem;
 
 pub use bindings::types;
-pub use bindings::{PACKAGE, PACKAGE_VERSION};
+pub use bindings::{PACKAGE, PACKAGE_VERSION, SUPPORTED_VERSIONS};
 pub use cache::CompileCache;
 pub use error::{PluginCallError, PluginLabel, PluginLoadError};
 pub use policy::Policy;
@@ -90,6 +91,7 @@ pub fn load_plugins(
             sandbox,
             &compile_embedded(sandbox, scraper_name)?,
             "embedded".into(),
+            PACKAGE_VERSION,
         )?,
     };
     let policy = match policy {
@@ -98,6 +100,7 @@ pub fn load_plugins(
             sandbox,
             &compile_embedded(sandbox, DEFAULT_POLICY)?,
             "embedded".into(),
+            PACKAGE_VERSION,
         )?,
     };
     Ok(PluginSet { scraper, policy })
@@ -117,16 +120,19 @@ pub fn load_file(sandbox: &Arc<Sandbox>, path: &Path) -> Result<Loaded, PluginLo
         source,
     })?;
     let component = compile(sandbox, &bytes, &source_name)?;
-    match classify(sandbox, &component, &source_name)? {
+    let (kind, version) = classify(sandbox, &component, &source_name)?;
+    match kind {
         PluginKind::Scraper => Ok(Loaded::Scraper(Scraper::load(
             sandbox,
             &component,
             source_name,
+            version,
         )?)),
         PluginKind::Policy => Ok(Loaded::Policy(Policy::load(
             sandbox,
             &component,
             source_name,
+            version,
         )?)),
     }
 }
@@ -176,12 +182,13 @@ fn first_line(message: &str) -> String {
 }
 
 /// Tells scraper from policy by the interface the component exports, and
-/// checks the WIT package version it was built against.
+/// returns the WIT package version it was built against, one of
+/// `SUPPORTED_VERSIONS`.
 pub fn classify(
     sandbox: &Sandbox,
     component: &Component,
     source_name: &str,
-) -> Result<PluginKind, PluginLoadError> {
+) -> Result<(PluginKind, &'static str), PluginLoadError> {
     let component_type = component.component_type();
     let exports: Vec<String> = component_type
         .exports(sandbox.engine())
@@ -197,14 +204,19 @@ pub fn classify(
             "select" => PluginKind::Policy,
             _ => continue,
         };
-        if version != bindings::PACKAGE_VERSION {
+        let Some(supported) = SUPPORTED_VERSIONS
+            .iter()
+            .find(|supported| **supported == version)
+        else {
             return Err(PluginLoadError::IncompatibleVersion {
                 source_name: source_name.to_string(),
                 found: version.to_string(),
-                supported: bindings::PACKAGE_VERSION.to_string(),
+                supported: SUPPORTED_VERSIONS
+                    .map(|supported| format!("{PACKAGE}@{supported}"))
+                    .join(" and "),
             });
-        }
-        return Ok(kind);
+        };
+        return Ok((kind, supported));
     }
     let exports = if exports.is_empty() {
         "none".to_string()

@@ -72,11 +72,11 @@ fn usage(message: String) -> Failure {
 }
 
 fn inspect(sandbox: &Arc<Sandbox>, file: &Path, as_json: bool) -> Result<ExitStatus, Failure> {
-    let (kind, info) = match load(sandbox, file)? {
-        Loaded::Scraper(scraper) => ("scraper", scraper.info.clone()),
-        Loaded::Policy(policy) => ("policy", policy.info.clone()),
+    let (kind, info, version) = match load(sandbox, file)? {
+        Loaded::Scraper(scraper) => ("scraper", scraper.info.clone(), scraper.interface_version()),
+        Loaded::Policy(policy) => ("policy", policy.info.clone(), policy.interface_version()),
     };
-    let interface = format!("{}@{}", plugin::PACKAGE, plugin::PACKAGE_VERSION);
+    let interface = format!("{}@{version}", plugin::PACKAGE);
     if as_json {
         print_json(&describe(kind, &interface, &info));
         return Ok(ExitStatus::Complete);

@@ -23,7 +23,7 @@ const TOP_FIELDS: [&str; 6] = [
 ];
 const BLOG_FIELDS: [&str; 5] = ["name", "title", "url", "total_posts", "updated"];
 const RUN_FIELDS: [&str; 5] = ["started_at", "finished_at", "scraper", "policy", "outcome"];
-const POST_FIELDS: [&str; 9] = [
+const POST_FIELDS: [&str; 15] = [
     "id",
     "url",
     "blog",
@@ -33,6 +33,12 @@ const POST_FIELDS: [&str; 9] = [
     "tags",
     "reblog",
     "summary",
+    "record",
+    "record_format",
+    "record_checksum",
+    "record_updated_at",
+    "record_versions",
+    "media",
 ];
 const REBLOG_FIELDS: [&str; 4] = ["from_blog", "from_url", "root_blog", "root_url"];
 const MEDIA_FIELDS: [&str; 16] = [
@@ -289,13 +295,19 @@ fn archive_full_blog() {
 
     let mut on_disk = files_under(&blog_dir);
     on_disk.remove("manifest.json");
-    let expected: BTreeSet<String> = downloads
+    let mut expected: BTreeSet<String> = downloads
         .iter()
         .map(|entry| text(entry, "filename").to_string())
         .collect();
+    let posts = manifest["posts"]
+        .as_array()
+        .expect("manifest.posts is an array");
+    for post in posts {
+        expected.insert(text(post, "record").to_string());
+    }
     assert_eq!(
         on_disk, expected,
-        "files on disk are the downloaded filenames"
+        "files on disk are the downloaded filenames and the post records"
     );
 
     let repeated: Vec<(String, usize)> = media_get_counts(&server)

@@ -720,6 +720,7 @@ fn load_future_version() {
     assert_exit(&run, 2, case);
     assert_error_has(&run, &path_arg(&file), case);
     assert_error_has(&run, "tumblr-archiver:plugin@9.9.9", case);
+    assert_error_has(&run, "tumblr-archiver:plugin@0.2.0", case);
     assert_error_has(&run, "tumblr-archiver:plugin@0.1.0", case);
     assert_nothing_written(&scratch, &[], case);
 }
@@ -759,4 +760,51 @@ fn load_no_interface() {
     let run = load_bytes("empty-component.wasm", b"\0asm\x0d\0\x01\0", case);
     assert_error_has(&run, "exports neither a scraper", case);
     assert_error_has(&run, "its exports are: none", case);
+}
+
+#[test]
+fn scraper_huge_record() {
+    let Some(server) = start_fake(|_| {}) else {
+        return;
+    };
+    let scratch = Scratch::new("hostile-record");
+    let run = run_archiver(
+        &scraper_args(&server, &scratch, "huge-record", &[]),
+        &scratch.dir,
+        None,
+    );
+    let case = "scraper huge raw record";
+    assert_scraper_stopped(&scratch, &run, case);
+    assert_error_has(&run, "returned too much", case);
+    assert_error_has(&run, "raw record", case);
+    assert_error_has(&run, "for post 910003 (at most 4 MiB)", case);
+    assert!(
+        !scratch.blog_dir().join("posts/910003.json").exists(),
+        "{case}: the record was not saved"
+    );
+}
+
+#[test]
+fn scraper_bad_record_id() {
+    let Some(server) = start_fake(|_| {}) else {
+        return;
+    };
+    let scratch = Scratch::new("hostile-record-id");
+    let run = run_archiver(
+        &scraper_args(&server, &scratch, "bad-record-id", &[]),
+        &scratch.dir,
+        None,
+    );
+    let case = "scraper raw record with a path as post id";
+    assert_scraper_stopped(&scratch, &run, case);
+    assert_error_has(&run, "returned an invalid value", case);
+    assert_error_has(&run, "../../escaped", case);
+    let escaped: Vec<String> = files_under(&scratch.dir)
+        .into_iter()
+        .filter(|name| name.contains("escaped"))
+        .collect();
+    assert!(
+        escaped.is_empty(),
+        "{case}: no file named by the id: {escaped:?}"
+    );
 }

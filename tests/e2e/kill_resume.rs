@@ -16,7 +16,8 @@ use serde_json::Value;
 
 use crate::support::{
     Scratch, archive_args, assert_downloads_match_files, entry_summary, file_checksums,
-    files_under, media_entries, read_manifest, run_archiver, spawn_archiver, start_synthetic, text,
+    files_under, media_entries, read_manifest, record_checksums, run_archiver, spawn_archiver,
+    start_synthetic, text,
 };
 
 const POSTS: usize = 200;
@@ -298,6 +299,11 @@ fn kill_and_resume_matches() {
         Some(0),
         "uninterrupted run\n{}",
         uninterrupted.describe()
+    );
+    assert_eq!(
+        record_checksums(&blog_dir),
+        record_checksums(&reference.blog_dir()),
+        "the same post records as an uninterrupted run"
     );
     let reference_files = file_checksums(&reference.blog_dir());
     let resumed_files = file_checksums(&blog_dir);

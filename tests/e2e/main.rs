@@ -17,6 +17,7 @@ mod kill_resume;
 mod pagination;
 mod part_files;
 mod policy;
+mod post_records;
 mod quota;
 mod rate;
 mod reliability;

@@ -365,12 +365,25 @@ pub fn served_checksum(path: &str) -> String {
     checksum(&media_body(path).bytes)
 }
 
-/// Returns the checksum of every file under `dir` except `manifest.json`,
-/// keyed by the path relative to `dir`.
+/// Returns the checksum of every media file under `dir`, that is every
+/// file except `manifest.json` and the post records in `posts/`, keyed by
+/// the path relative to `dir`.
 pub fn file_checksums(dir: &Path) -> BTreeMap<String, String> {
+    checksums_where(dir, |name| {
+        name != "manifest.json" && !name.starts_with("posts/")
+    })
+}
+
+/// Returns the checksum of every post record in `dir`'s `posts/` folder,
+/// keyed by the path relative to `dir`.
+pub fn record_checksums(dir: &Path) -> BTreeMap<String, String> {
+    checksums_where(dir, |name| name.starts_with("posts/"))
+}
+
+fn checksums_where(dir: &Path, keep: impl Fn(&str) -> bool) -> BTreeMap<String, String> {
     files_under(dir)
         .into_iter()
-        .filter(|name| name != "manifest.json")
+        .filter(|name| keep(name))
         .map(|name| {
             let bytes = fs::read(dir.join(&name))
                 .unwrap_or_else(|error| panic!("cannot read {name}: {error}"));

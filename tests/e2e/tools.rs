@@ -51,7 +51,7 @@ fn inspect_default_scraper() {
     assert!(text.status.success(), "inspect succeeds: {}", stderr(&text));
     let shown = String::from_utf8_lossy(&text.stdout);
     assert!(shown.contains("kind:          scraper"), "{shown}");
-    assert!(shown.contains("tumblr-archiver:plugin@0.1.0"), "{shown}");
+    assert!(shown.contains("tumblr-archiver:plugin@0.2.0"), "{shown}");
     assert!(shown.contains("api.tumblr.com"), "{shown}");
     assert!(shown.contains("page-size"), "{shown}");
 
@@ -141,6 +141,19 @@ fn missing_url(output: &Output) -> Option<String> {
 
 #[test]
 fn test_scraper_on_recordings() {
+    replay_scraper(&plugin("tumblr_api_v2.wasm"), "plugin-test-scraper");
+}
+
+#[test]
+fn test_released_scraper_on_recordings() {
+    let released = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/plugins/scraper-tumblr-api-v2-wit-0.1.0.wasm");
+    replay_scraper(&released, "plugin-test-released-scraper");
+}
+
+/// Runs `plugin test` on scraper `file` with recorded responses, found one
+/// request at a time, then again with the first output as expected output.
+fn replay_scraper(file: &Path, label: &str) {
     let Some(fixtures) = fake_tumblr::fixtures_dir() else {
         eprintln!(
             "fixtures not found at {}; skipping",
@@ -148,7 +161,7 @@ fn test_scraper_on_recordings() {
         );
         return;
     };
-    let scratch = Scratch::new("plugin-test-scraper");
+    let scratch = Scratch::new(label);
     let folder = scratch.dir.join("responses");
     fs::create_dir_all(&folder).expect("responses folder");
     let empty_page = scratch.dir.join("empty.json");
@@ -164,7 +177,6 @@ fn test_scraper_on_recordings() {
         fixtures.join("api-v2/posts-legacy-photoset.json"),
         empty_page,
     ];
-    let file = plugin("tumblr_api_v2.wasm");
     let args = [
         "plugin",
         "test",

@@ -6,20 +6,26 @@ use super::session::{Known, Session};
 use crate::download::DownloadJob;
 use crate::manifest::{MediaEntry, MediaStatus, format_timestamp};
 use crate::paths::sanitize_relative;
-use crate::plugin::types::{Media, MediaKind, Post};
+use crate::plugin::types::{Media, MediaKind, Post, RawRecord};
 use crate::plugin::{PluginCallError, Policy};
 
-/// Records `post` when the policy keeps it, and each of its media.
+/// Records `post` when the policy keeps it, after saving its raw
+/// `record`, and each of its media.
 pub async fn handle_post(
     policy: &mut Policy,
     session: &mut Session,
     post: &Post,
+    record: Option<&RawRecord>,
 ) -> Result<(), PluginCallError> {
     if !policy.keep_post(post)? {
         tracing::debug!(post = %post.id, "post skipped by policy");
         return Ok(());
     }
-    session.post(post_record(post)).await;
+    let mut entry = post_record(post);
+    if let Some(link) = session.save_record(&post.id, record) {
+        link.apply(&mut entry);
+    }
+    session.post(entry).await;
     for (index, item) in post.media.iter().enumerate() {
         let mut entry = new_entry(post, item);
         if !policy.keep_media(post, item)? {

@@ -31,5 +31,11 @@ pub fn post_record(post: &Post) -> PostRecord {
         // The interface promises at most 200 characters; a plugin that
         // sends more is cut here.
         summary: post.summary.chars().take(200).collect(),
+        record: None,
+        record_format: None,
+        record_checksum: None,
+        record_updated_at: None,
+        record_versions: 0,
+        media: post.media.iter().map(|item| item.url.clone()).collect(),
     }
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
+use super::post_files::{PostFiles, RecordLink};
 use super::{CrawlConfig, CrawlError};
 use crate::download::{self, Deduplicator, DownloadJob, SharedNames, Workers};
 use crate::manifest::{
@@ -16,6 +17,7 @@ use crate::manifest::{
 };
 use crate::net::Http;
 use crate::paths::{NameRegistry, sanitize_relative};
+use crate::plugin::types::RawRecord;
 use crate::plugin::{PluginLabel, PluginSet};
 use std::sync::MutexGuard;
 
@@ -45,6 +47,7 @@ struct Archive {
     archived_posts: HashSet<String>,
     saved_position: Option<CrawlPosition>,
     total_posts: Option<u64>,
+    post_files: PostFiles,
 }
 
 impl Session {
@@ -90,6 +93,7 @@ impl Session {
         let archived_posts = manifest.posts.iter().map(|post| post.id.clone()).collect();
         let saved_position = manifest.crawl.clone();
         let total_posts = manifest.blog.total_posts;
+        let post_files = PostFiles::new(&dir, &manifest);
         let deduplicator = Deduplicator::from_files(on_disk.values());
         let run = RunRecord {
             started_at: crate::manifest::now_rfc3339(),
@@ -122,6 +126,7 @@ impl Session {
             archived_posts,
             saved_position,
             total_posts,
+            post_files,
         });
         Ok(session)
     }
@@ -206,6 +211,12 @@ impl Session {
         if let Some(archive) = &self.archive {
             archive.manifest.post(post).await;
         }
+    }
+
+    /// Saves the raw record of post `id` and returns the link for its
+    /// manifest entry; see `PostFiles::save`. A dry run saves nothing.
+    pub fn save_record(&mut self, id: &str, record: Option<&RawRecord>) -> Option<RecordLink> {
+        self.archive.as_mut()?.post_files.save(id, record)
     }
 
     /// Records a media entry that needs no download.

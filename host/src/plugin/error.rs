@@ -45,12 +45,14 @@ pub enum PluginLoadError {
     },
 
     #[error(
-        "{source_name} was built against {package}@{found}, but this host loads {package}@{supported}\nhint: rebuild the plugin against version {supported} of the WIT package, or use a host release that supports {found}",
-        package = super::bindings::PACKAGE
+        "{source_name} was built against {package}@{found}, but this host loads {supported}\nhint: rebuild the plugin against version {newest} of the WIT package, or use a host release that supports {found}",
+        package = super::bindings::PACKAGE,
+        newest = super::bindings::PACKAGE_VERSION
     )]
     IncompatibleVersion {
         source_name: String,
         found: String,
+        /// The package names with the versions this host loads.
         supported: String,
     },
 
@@ -90,6 +92,14 @@ pub enum PluginCallError {
 
     #[error("{label}: `{function}` on {input} returned too much: {what}")]
     OutputTooLarge {
+        label: PluginLabel,
+        function: &'static str,
+        input: String,
+        what: String,
+    },
+
+    #[error("{label}: `{function}` on {input} returned an invalid value: {what}")]
+    InvalidOutput {
         label: PluginLabel,
         function: &'static str,
         input: String,

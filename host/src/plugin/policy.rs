@@ -7,30 +7,73 @@ use wasmtime::component::Component;
 
 use super::bindings::policy_world::{Policy as PolicyBindings, PolicyPre};
 use super::bindings::types::{Media, PluginInfo, Post};
+use super::bindings::v0_1::policy_world::{
+    Policy as PolicyBindingsV0_1, PolicyPre as PolicyPreV0_1,
+};
+use super::bindings::{PACKAGE_VERSION, V0_1};
 use super::error::{GuestFailure, PluginCallError, PluginLabel, PluginLoadError};
 use super::runtime::{Instance, Sandbox, load_instance};
 
+/// The bindings of a policy, by the interface version it was built for.
+/// Both versions take and return the same Rust types.
+enum Bindings {
+    Current(Instance<PolicyBindings>),
+    V0_1(Instance<PolicyBindingsV0_1>),
+}
+
+/// Calls `$body` with the policy's `select` export as `$select` and the
+/// store as `$store`, whichever interface version the policy has.
+macro_rules! call_select {
+    ($policy:expr, $function:expr, $input:expr, |$select:ident, $store:ident| $body:expr) => {
+        match &mut $policy.instance {
+            Bindings::Current(instance) => instance.call($function, $input, |bindings, $store| {
+                let $select = bindings.tumblr_archiver_plugin_select();
+                $body
+            }),
+            Bindings::V0_1(instance) => instance.call($function, $input, |bindings, $store| {
+                let $select = bindings.tumblr_archiver_plugin_select();
+                $body
+            }),
+        }
+    };
+}
+
 pub struct Policy {
-    instance: Instance<PolicyBindings>,
+    instance: Bindings,
     options: Vec<(String, String)>,
     pub info: PluginInfo,
 }
 
 impl Policy {
-    /// Instantiates `component` and reads its `info`.
+    /// Instantiates `component`, built against interface `version` (one
+    /// of `SUPPORTED_VERSIONS`), and reads its `info`.
     pub fn load(
         sandbox: &Arc<Sandbox>,
         component: &Component,
         source_name: String,
+        version: &str,
     ) -> Result<Self, PluginLoadError> {
-        let (instance, info) = load_instance(
-            sandbox,
-            component,
-            source_name,
-            PolicyPre::new,
-            |pre, store| pre.instantiate(store),
-            |bindings, store| bindings.tumblr_archiver_plugin_select().call_info(store),
-        )?;
+        let (instance, info) = if version == V0_1 {
+            let (instance, info) = load_instance(
+                sandbox,
+                component,
+                source_name,
+                PolicyPreV0_1::new,
+                |pre, store| pre.instantiate(store),
+                |bindings, store| bindings.tumblr_archiver_plugin_select().call_info(store),
+            )?;
+            (Bindings::V0_1(instance), info)
+        } else {
+            let (instance, info) = load_instance(
+                sandbox,
+                component,
+                source_name,
+                PolicyPre::new,
+                |pre, store| pre.instantiate(store),
+                |bindings, store| bindings.tumblr_archiver_plugin_select().call_info(store),
+            )?;
+            (Bindings::Current(instance), info)
+        };
         Ok(Self {
             instance,
             options: Vec::new(),
@@ -39,7 +82,18 @@ impl Policy {
     }
 
     pub fn label(&self) -> &PluginLabel {
-        &self.instance.label
+        match &self.instance {
+            Bindings::Current(instance) => &instance.label,
+            Bindings::V0_1(instance) => &instance.label,
+        }
+    }
+
+    /// Returns the version of the WIT package the policy was built against.
+    pub fn interface_version(&self) -> &'static str {
+        match self.instance {
+            Bindings::Current(_) => PACKAGE_VERSION,
+            Bindings::V0_1(_) => V0_1,
+        }
     }
 
     /// Stores the options and applies them to the current instance; every
@@ -51,13 +105,9 @@ impl Policy {
 
     fn call_configure(&mut self) -> Result<(), PluginCallError> {
         let options = self.options.clone();
-        let result = self
-            .instance
-            .call("configure", "the plugin options", |bindings, store| {
-                bindings
-                    .tumblr_archiver_plugin_select()
-                    .call_configure(store, &options)
-            })?;
+        let result = call_select!(self, "configure", "the plugin options", |select, store| {
+            select.call_configure(store, &options)
+        })?;
         result.map_err(|error| PluginCallError::Guest {
             label: self.label().clone(),
             function: "configure",
@@ -68,30 +118,26 @@ impl Policy {
 
     /// Configures a fresh instance, as after a trap, before it is used.
     fn ensure_configured(&mut self) -> Result<(), PluginCallError> {
-        if self.instance.is_fresh() {
-            self.call_configure()
-        } else {
-            Ok(())
-        }
+        let fresh = match &self.instance {
+            Bindings::Current(instance) => instance.is_fresh(),
+            Bindings::V0_1(instance) => instance.is_fresh(),
+        };
+        if fresh { self.call_configure() } else { Ok(()) }
     }
 
     pub fn keep_post(&mut self, post: &Post) -> Result<bool, PluginCallError> {
         self.ensure_configured()?;
         let input = format!("post {}", post.id);
-        self.instance.call("keep-post", &input, |bindings, store| {
-            bindings
-                .tumblr_archiver_plugin_select()
-                .call_keep_post(store, post)
+        call_select!(self, "keep-post", &input, |select, store| {
+            select.call_keep_post(store, post)
         })
     }
 
     pub fn keep_media(&mut self, post: &Post, item: &Media) -> Result<bool, PluginCallError> {
         self.ensure_configured()?;
         let input = format!("post {} media {}", post.id, item.url);
-        self.instance.call("keep-media", &input, |bindings, store| {
-            bindings
-                .tumblr_archiver_plugin_select()
-                .call_keep_media(store, post, item)
+        call_select!(self, "keep-media", &input, |select, store| {
+            select.call_keep_media(store, post, item)
         })
     }
 
@@ -103,10 +149,8 @@ impl Policy {
     ) -> Result<String, PluginCallError> {
         self.ensure_configured()?;
         let input = format!("post {} media {}", post.id, item.url);
-        self.instance.call("filename", &input, |bindings, store| {
-            bindings
-                .tumblr_archiver_plugin_select()
-                .call_filename(store, post, item, index)
+        call_select!(self, "filename", &input, |select, store| {
+            select.call_filename(store, post, item, index)
         })
     }
 }

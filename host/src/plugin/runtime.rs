@@ -15,8 +15,8 @@ use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
-use super::bindings::host;
 use super::bindings::types::{LogLevel, PluginInfo};
+use super::bindings::{host, v0_1};
 use super::cache::CompileCache;
 use super::error::{PluginCallError, PluginLabel, PluginLoadError};
 use super::output::CapturedOutput;
@@ -60,6 +60,8 @@ impl Sandbox {
             .map_err(|error| anyhow::anyhow!("cannot link WASI: {error}"))?;
         host::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |state| state)
             .map_err(|error| anyhow::anyhow!("cannot link the host interface: {error}"))?;
+        v0_1::host::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |state| state)
+            .map_err(|error| anyhow::anyhow!("cannot link the host interface 0.1.0: {error}"))?;
 
         let weak = engine.weak();
         thread::Builder::new()
@@ -157,6 +159,12 @@ impl host::Host for PluginState {
             LogLevel::Debug => tracing::debug!(target: "plugin", plugin, "{message}"),
             LogLevel::Trace => tracing::trace!(target: "plugin", plugin, "{message}"),
         }
+    }
+}
+
+impl v0_1::host::Host for PluginState {
+    fn log(&mut self, level: v0_1::types::LogLevel, message: String) {
+        host::Host::log(self, level.into(), message);
     }
 }
 

@@ -1,11 +1,16 @@
 //! A loaded scraper component and the checks on what it returns.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use wasmtime::component::Component;
 
 use super::bindings::scraper_world::{Scraper as ScraperBindings, ScraperPre};
-use super::bindings::types::{HttpRequest, HttpResponse, Page, PluginInfo, Post};
+use super::bindings::types::{HttpRequest, HttpResponse, Page, PluginInfo, Post, RawRecord};
+use super::bindings::v0_1::scraper_world::{
+    Scraper as ScraperBindingsV0_1, ScraperPre as ScraperPreV0_1,
+};
+use super::bindings::{PACKAGE_VERSION, V0_1, v0_1};
 use super::error::{GuestFailure, PluginCallError, PluginLabel, PluginLoadError};
 use super::runtime::{Instance, Sandbox, load_instance};
 
@@ -22,19 +27,51 @@ const MAX_TEXT_BYTES: usize = 64 * 1024;
 const MAX_TAGS_PER_POST: usize = 1000;
 /// Longest URL a plugin may return, in bytes.
 const MAX_URL_BYTES: usize = 8 * 1024;
+/// Largest raw record of one post, in bytes.
+pub const MAX_RECORD_BYTES: usize = 4 * 1024 * 1024;
+/// Maximum length of a raw record's post id, in bytes. The id names the
+/// record's file.
+const MAX_RECORD_ID_BYTES: usize = 128;
+/// Maximum length of a raw record's format name, in bytes.
+const MAX_RECORD_FORMAT_BYTES: usize = 64;
+
+/// The bindings of a scraper, by the interface version it was built for.
+enum Bindings {
+    Current(Instance<ScraperBindings>),
+    V0_1(Instance<ScraperBindingsV0_1>),
+}
 
 pub struct Scraper {
-    instance: Instance<ScraperBindings>,
+    instance: Bindings,
     pub info: PluginInfo,
 }
 
 impl Scraper {
-    /// Instantiates `component` and reads its `info`.
+    /// Instantiates `component`, built against interface `version` (one
+    /// of `SUPPORTED_VERSIONS`), and reads its `info`.
     pub fn load(
         sandbox: &Arc<Sandbox>,
         component: &Component,
         source_name: String,
+        version: &str,
     ) -> Result<Self, PluginLoadError> {
+        if version == V0_1 {
+            let (instance, info) = load_instance(
+                sandbox,
+                component,
+                source_name,
+                ScraperPreV0_1::new,
+                |pre, store| pre.instantiate(store),
+                |bindings, store| {
+                    let info = bindings.tumblr_archiver_plugin_crawl().call_info(store)?;
+                    Ok(info.into())
+                },
+            )?;
+            return Ok(Self {
+                instance: Bindings::V0_1(instance),
+                info,
+            });
+        }
         let (instance, info) = load_instance(
             sandbox,
             component,
@@ -43,11 +80,31 @@ impl Scraper {
             |pre, store| pre.instantiate(store),
             |bindings, store| bindings.tumblr_archiver_plugin_crawl().call_info(store),
         )?;
-        Ok(Self { instance, info })
+        Ok(Self {
+            instance: Bindings::Current(instance),
+            info,
+        })
     }
 
     pub fn label(&self) -> &PluginLabel {
-        &self.instance.label
+        match &self.instance {
+            Bindings::Current(instance) => &instance.label,
+            Bindings::V0_1(instance) => &instance.label,
+        }
+    }
+
+    /// Returns the version of the WIT package the scraper was built against.
+    pub fn interface_version(&self) -> &'static str {
+        match self.instance {
+            Bindings::Current(_) => PACKAGE_VERSION,
+            Bindings::V0_1(_) => V0_1,
+        }
+    }
+
+    /// Returns whether the scraper can return raw records, which
+    /// interface 0.1.0 lacks.
+    pub fn returns_records(&self) -> bool {
+        matches!(self.instance, Bindings::Current(_))
     }
 
     /// Returns the first requests for `blog`.
@@ -57,11 +114,22 @@ impl Scraper {
         options: &[(String, String)],
     ) -> Result<Vec<HttpRequest>, PluginCallError> {
         let input = format!("blog {blog:?}");
-        let result = self.instance.call("start", &input, |bindings, store| {
-            bindings
-                .tumblr_archiver_plugin_crawl()
-                .call_start(store, blog, &options.to_vec())
-        })?;
+        let options = options.to_vec();
+        let result = match &mut self.instance {
+            Bindings::Current(instance) => instance.call("start", &input, |bindings, store| {
+                bindings
+                    .tumblr_archiver_plugin_crawl()
+                    .call_start(store, blog, &options)
+            })?,
+            Bindings::V0_1(instance) => instance.call("start", &input, |bindings, store| {
+                let result = bindings
+                    .tumblr_archiver_plugin_crawl()
+                    .call_start(store, blog, &options)?;
+                Ok(result
+                    .map(|requests| requests.into_iter().map(Into::into).collect())
+                    .map_err(Into::into))
+            })?,
+        };
         let requests = result.map_err(|error| self.guest_error("start", &input, error))?;
         self.check_requests("start", &input, &requests)?;
         Ok(requests)
@@ -74,14 +142,27 @@ impl Scraper {
         response: &HttpResponse,
     ) -> Result<Page, PluginCallError> {
         let input = request.url.clone();
-        let result = self.instance.call("parse", &input, |bindings, store| {
-            bindings
-                .tumblr_archiver_plugin_crawl()
-                .call_parse(store, request, response)
-        })?;
+        let result = match &mut self.instance {
+            Bindings::Current(instance) => instance.call("parse", &input, |bindings, store| {
+                bindings
+                    .tumblr_archiver_plugin_crawl()
+                    .call_parse(store, request, response)
+            })?,
+            Bindings::V0_1(instance) => {
+                let request = v0_1::types::HttpRequest::from(request);
+                let response = v0_1::types::HttpResponse::from(response);
+                instance.call("parse", &input, |bindings, store| {
+                    let result = bindings
+                        .tumblr_archiver_plugin_crawl()
+                        .call_parse(store, &request, &response)?;
+                    Ok(result.map(Into::into).map_err(Into::into))
+                })?
+            }
+        };
         let page = result.map_err(|error| self.guest_error("parse", &input, error))?;
         self.check_requests("parse", &input, &page.next)?;
         self.check_posts(&input, &page)?;
+        self.check_records(&input, &page)?;
         Ok(page)
     }
 
@@ -174,6 +255,85 @@ impl Scraper {
         }
         Ok(())
     }
+}
+
+impl Scraper {
+    /// Checks that each raw record has a bounded size, a post id that is
+    /// safe as a file name and belongs to a post of the page, a valid
+    /// format name, and no other record for the same post.
+    fn check_records(&self, input: &str, page: &Page) -> Result<(), PluginCallError> {
+        if page.records.len() > MAX_POSTS_PER_PAGE {
+            let what = format!(
+                "{} raw records (at most {MAX_POSTS_PER_PAGE})",
+                page.records.len()
+            );
+            return Err(self.too_large("parse", input, what));
+        }
+        let post_ids: HashSet<&str> = page.posts.iter().map(|post| post.id.as_str()).collect();
+        let mut seen = HashSet::new();
+        for record in &page.records {
+            if record.body.len() > MAX_RECORD_BYTES {
+                let what = format!(
+                    "a raw record of {} bytes for post {} (at most {} MiB)",
+                    record.body.len(),
+                    short(&record.post_id),
+                    MAX_RECORD_BYTES / (1024 * 1024)
+                );
+                return Err(self.too_large("parse", input, what));
+            }
+            if let Some(what) = invalid_record(record, &post_ids, &mut seen) {
+                return Err(PluginCallError::InvalidOutput {
+                    label: self.label().clone(),
+                    function: "parse",
+                    input: input.to_string(),
+                    what,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Describes what is wrong with `record`, if anything. `seen` collects the
+/// post ids of the records checked so far.
+fn invalid_record<'a>(
+    record: &'a RawRecord,
+    post_ids: &HashSet<&str>,
+    seen: &mut HashSet<&'a str>,
+) -> Option<String> {
+    let id = record.post_id.as_str();
+    let safe_id = !id.is_empty()
+        && id.len() <= MAX_RECORD_ID_BYTES
+        && id
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
+    if !safe_id {
+        return Some(format!(
+            "a raw record with post id {:?}; ids may contain only ASCII letters, digits, `-` and `_`, at most {MAX_RECORD_ID_BYTES} bytes",
+            short(id)
+        ));
+    }
+    let format = record.format.as_str();
+    let valid_format = !format.is_empty()
+        && format.len() <= MAX_RECORD_FORMAT_BYTES
+        && format
+            .bytes()
+            .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-');
+    if !valid_format {
+        return Some(format!(
+            "the raw record of post {id} has format {:?}; a format is lowercase letters, digits and `-`, at most {MAX_RECORD_FORMAT_BYTES} bytes",
+            short(format)
+        ));
+    }
+    if !post_ids.contains(id) {
+        return Some(format!(
+            "a raw record for post {id}, which is not among the posts of the page"
+        ));
+    }
+    if !seen.insert(id) {
+        return Some(format!("two raw records for post {id}"));
+    }
+    None
 }
 
 /// Names the first text field of `post` that exceeds its bound.

@@ -101,13 +101,15 @@ fn check_entry(dir: &Path, entry: &MediaEntry) -> Option<Problem> {
     }
 }
 
-/// Files that the manifest or the archiver itself names.
+/// Files that the manifest or the archiver itself names: media, post
+/// records and the manifest's own files.
 fn known_files(manifest: &Manifest) -> HashSet<String> {
     let mut known: HashSet<String> = manifest
         .media
         .iter()
         .filter_map(|entry| entry.filename.clone())
         .collect();
+    known.extend(manifest.posts.iter().filter_map(|post| post.record.clone()));
     known.insert(manifest::FILE_NAME.to_string());
     known.insert(manifest::JOURNAL_FILE_NAME.to_string());
     known.insert(format!(".{}.tmp", manifest::FILE_NAME));

@@ -3,7 +3,8 @@
 //! - `html` and `html_media` scan HTML fragments for tags, text and media,
 //! - `tumblr_url` classifies Tumblr media URLs and `media` collects the
 //!   media of a post without repeats,
-//! - `json` reads lenient Tumblr JSON and `http` reads response headers,
+//! - `json` reads lenient Tumblr JSON, `json_span` finds the exact text
+//!   of each post object, and `http` reads response headers,
 //! - `blog` parses blog names, `naming` builds safe file names, `date`
 //!   handles UTC dates, and `text` shortens summaries,
 //! - `tumblr_v1` reads the legacy v1 API (`/api/read/json`) into the
@@ -22,6 +23,7 @@ pub mod html;
 pub mod html_media;
 pub mod http;
 pub mod json;
+pub mod json_span;
 pub mod media;
 pub mod naming;
 pub mod post;

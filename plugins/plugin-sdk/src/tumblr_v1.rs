@@ -74,6 +74,12 @@ const SUMMARY_FIELDS: [&str; 12] = [
 /// missing `;` are accepted, and so is a body of bare JSON. The object
 /// must have a `posts` array.
 pub fn read_body(body: &[u8]) -> Option<Value> {
+    read_page(body).map(|(page, _)| page)
+}
+
+/// Reads the body like `read_body`, and returns with it the exact text of
+/// each element of the `posts` array.
+pub fn read_page(body: &[u8]) -> Option<(Value, Vec<&str>)> {
     let text = std::str::from_utf8(body).ok()?.trim();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let json = match text.strip_prefix("var tumblr_api_read") {
@@ -83,7 +89,8 @@ pub fn read_body(body: &[u8]) -> Option<Value> {
     let json = json.trim().trim_end_matches(';').trim_end();
     let value: Value = serde_json::from_str(json).ok()?;
     value.get("posts")?.as_array()?;
-    Some(value)
+    let posts = crate::json_span::array_elements(json, &["posts"])?;
+    Some((value, posts))
 }
 
 /// Returns the `start` of the page after one that began at `start` and

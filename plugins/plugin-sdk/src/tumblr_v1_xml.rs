@@ -36,6 +36,9 @@ struct Element {
     attributes: Vec<(String, String)>,
     children: Vec<Element>,
     text: String,
+    /// Byte range of the element in the document, from its start tag's
+    /// `<` to its end tag's `>`.
+    source: std::ops::Range<usize>,
 }
 
 impl Element {
@@ -58,6 +61,12 @@ impl Element {
 /// not well-formed XML, or its root is not `<tumblr>` with a `<posts>`
 /// child.
 pub fn read_xml_body(body: &[u8]) -> Option<Value> {
+    read_xml_page(body).map(|(page, _)| page)
+}
+
+/// Reads the XML page like `read_xml_body`, and returns with it the exact
+/// text of each `<post>` element, in the order of the `posts` array.
+pub fn read_xml_page(body: &[u8]) -> Option<(Value, Vec<&str>)> {
     let text = std::str::from_utf8(body).ok()?;
     let root = parse_document(text)?;
     if root.name != "tumblr" {
@@ -73,14 +82,18 @@ pub fn read_xml_body(body: &[u8]) -> Option<Value> {
             page.insert(key.to_owned(), Value::String(value.to_owned()));
         }
     }
-    let list: Vec<Value> = posts
+    let post_elements: Vec<&Element> = posts
         .children
         .iter()
         .filter(|child| child.name == "post")
-        .map(post_object)
         .collect();
+    let list: Vec<Value> = post_elements.iter().map(|post| post_object(post)).collect();
+    let sources = post_elements
+        .iter()
+        .map(|post| text.get(post.source.clone()))
+        .collect::<Option<Vec<&str>>>()?;
     page.insert("posts".to_owned(), Value::Array(list));
-    Some(Value::Object(page))
+    Some((Value::Object(page), sources))
 }
 
 /// Maps one `<post>` as the module documentation describes.
@@ -194,14 +207,17 @@ fn parse_document(text: &str) -> Option<Element> {
             rest = &after[after.find('>')? + 1..];
         } else if let Some(after) = rest.strip_prefix("</") {
             let end = after.find('>')?;
-            let element = open.pop()?;
+            let mut element = open.pop()?;
             if after[..end].trim() != element.name {
                 return None;
             }
-            close(element, &mut open, &mut root)?;
             rest = &after[end + 1..];
+            element.source.end = text.len() - rest.len();
+            close(element, &mut open, &mut root)?;
         } else {
-            let (element, self_closing, after) = start_tag(&rest[1..])?;
+            let start = text.len() - rest.len();
+            let (mut element, self_closing, after) = start_tag(&rest[1..])?;
+            element.source = start..text.len() - after.len();
             if self_closing {
                 close(element, &mut open, &mut root)?;
             } else {

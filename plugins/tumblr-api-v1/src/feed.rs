@@ -11,14 +11,14 @@
 
 use plugin_sdk::blog::{BlogId, parse_blog};
 use plugin_sdk::http::{DEFAULT_RETRY_SECONDS, retry_after_seconds};
-use plugin_sdk::json::{array_at, str_at, u64_at};
-use plugin_sdk::tumblr_v1::{next_start, parse_post, read_body};
-use plugin_sdk::tumblr_v1_xml::read_xml_body;
+use plugin_sdk::json::{array_at, id_at, str_at, u64_at};
+use plugin_sdk::tumblr_v1::{next_start, parse_post, read_page as read_json_page};
+use plugin_sdk::tumblr_v1_xml::read_xml_page;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::tumblr_archiver::plugin::types::{
-    BlogInfo, HttpRequest, HttpResponse, Page, PluginError, Post,
+    BlogInfo, HttpRequest, HttpResponse, Page, PluginError, Post, RawRecord,
 };
 
 /// Host pattern that `info` declares: every blog's own subdomain.
@@ -52,6 +52,14 @@ impl Format {
             "json" => Some(Format::Json),
             "xml" => Some(Format::Xml),
             _ => None,
+        }
+    }
+
+    /// Returns the `raw-record` format of a post in this format.
+    pub fn record_format(self) -> &'static str {
+        match self {
+            Format::Json => "tumblr-api-v1-json",
+            Format::Xml => "tumblr-api-v1-xml",
         }
     }
 
@@ -194,7 +202,7 @@ pub fn parse(request: &HttpRequest, response: &HttpResponse) -> Result<Page, Plu
         &response.url
     };
     check_status(response, &context.blog, url)?;
-    let body = read_page(context.format, &response.body).ok_or_else(|| {
+    let (body, post_sources) = read_page(context.format, &response.body).ok_or_else(|| {
         let expected = match context.format {
             Format::Json => "the v1 JSON API's `var tumblr_api_read = {…};` with a `posts` array",
             Format::Xml => "the v1 XML API's `<tumblr>` document with a `<posts>` element",
@@ -232,16 +240,42 @@ pub fn parse(request: &HttpRequest, response: &HttpResponse) -> Result<Page, Plu
         Some(start) => vec![Context { start, ..context }.request()?],
         None => Vec::new(),
     };
-    Ok(Page { blog, posts, next })
+    let records = raw_records(context.format, raw_posts, &post_sources);
+    Ok(Page {
+        blog,
+        posts,
+        next,
+        records,
+    })
 }
 
 /// Reads a response body in `format` into the JSON shape of
-/// `/api/read/json`.
-fn read_page(format: Format, body: &[u8]) -> Option<Value> {
+/// `/api/read/json`, with the exact text of each post.
+fn read_page(format: Format, body: &[u8]) -> Option<(Value, Vec<&str>)> {
     match format {
-        Format::Json => read_body(body),
-        Format::Xml => read_xml_body(body),
+        Format::Json => read_json_page(body),
+        Format::Xml => read_xml_page(body),
     }
+}
+
+/// Returns one record per post with an id: the exact text of the post
+/// in the response, the first one where ids repeat.
+fn raw_records(format: Format, raw_posts: &[Value], sources: &[&str]) -> Vec<RawRecord> {
+    let mut seen = std::collections::HashSet::new();
+    let mut records = Vec::with_capacity(sources.len());
+    for (post, source) in raw_posts.iter().zip(sources) {
+        let Some(id) = id_at(post, "id") else {
+            continue;
+        };
+        if seen.insert(id.clone()) {
+            records.push(RawRecord {
+                post_id: id,
+                format: format.record_format().to_owned(),
+                body: source.as_bytes().to_vec(),
+            });
+        }
+    }
+    records
 }
 
 /// Maps an HTTP status to the error that `parse` documents.

@@ -17,12 +17,13 @@ use serde_json::Value;
 
 use plugin_sdk::blog::parse_blog;
 use plugin_sdk::json::{i64_at, str_at, u64_at};
+use plugin_sdk::json_span::array_elements;
 
 use crate::options::{Format, MAX_PAGE_SIZE, parse_options};
-use crate::post::parse_post;
+use crate::post::{parse_post, post_id};
 use crate::status::check_status;
 use crate::tumblr_archiver::plugin::types::{
-    BlogInfo, HttpRequest, HttpResponse, LogLevel, Page, PluginError,
+    BlogInfo, HttpRequest, HttpResponse, LogLevel, Page, PluginError, RawRecord,
 };
 
 /// The only host this scraper requests.
@@ -151,7 +152,11 @@ pub fn parse(request: &HttpRequest, response: &HttpResponse) -> Result<Page, Plu
     })?;
     match context.step {
         Step::Info => parse_info(&context, &body, url),
-        Step::Posts { offset } => parse_posts(&context, offset, &body, url),
+        Step::Posts { offset } => {
+            let mut page = parse_posts(&context, offset, &body, url)?;
+            page.records = raw_records(&response.body, &body, url);
+            Ok(page)
+        }
     }
 }
 
@@ -171,6 +176,7 @@ fn parse_info(context: &CrawlContext, body: &Value, url: &str) -> Result<Page, P
         blog: Some(info),
         posts: Vec::new(),
         next: vec![next.request()?],
+        records: Vec::new(),
     })
 }
 
@@ -251,7 +257,46 @@ fn parse_posts(
         blog: None,
         posts,
         next,
+        records: Vec::new(),
     })
+}
+
+/// Format name of the records this scraper returns.
+pub const RECORD_FORMAT: &str = "tumblr-api-v2";
+
+/// Returns each post object of a `/posts` response as the exact bytes of
+/// `raw_body`, one record per post id, the first one where ids repeat.
+/// `parsed` is the same body, already parsed.
+pub fn raw_records(raw_body: &[u8], parsed: &Value, url: &str) -> Vec<RawRecord> {
+    let objects = std::str::from_utf8(raw_body)
+        .ok()
+        .and_then(|text| array_elements(text, &["response", "posts"]));
+    let parsed_posts = parsed
+        .get("response")
+        .and_then(|response| response.get("posts"))
+        .and_then(Value::as_array);
+    let (Some(objects), Some(parsed_posts)) = (objects, parsed_posts) else {
+        crate::log(
+            LogLevel::Warn,
+            &format!("cannot find the post objects in {url}; their raw data is not saved"),
+        );
+        return Vec::new();
+    };
+    let mut seen = HashSet::new();
+    let mut records = Vec::with_capacity(objects.len());
+    for (object, post) in objects.iter().zip(parsed_posts) {
+        let Some(id) = post_id(post) else {
+            continue;
+        };
+        if seen.insert(id.clone()) {
+            records.push(RawRecord {
+                post_id: id,
+                format: RECORD_FORMAT.to_owned(),
+                body: object.as_bytes().to_vec(),
+            });
+        }
+    }
+    records
 }
 
 /// Returns whether a posts response ends the crawl, as the module

@@ -23,6 +23,13 @@ const LEGACY_TEXT_FIELDS: &[&str] = &[
     "description",
 ];
 
+/// Returns the post's id from `id_string`, or from `id` when that is
+/// missing.
+#[must_use]
+pub fn post_id(post: &Value) -> Option<String> {
+    id_at(post, "id_string").or_else(|| id_at(post, "id"))
+}
+
 /// Returns whether `post` is in NPF: it has a `content` array. Legacy posts
 /// have no top-level `content`.
 pub fn is_npf(post: &Value) -> bool {
@@ -36,7 +43,7 @@ pub fn is_npf(post: &Value) -> bool {
 /// The NPF `original_type` is not used: it is `regular` for most posts made
 /// in the current editor, images or not.
 pub fn parse_post(post: &Value) -> Option<Post> {
-    let id = id_at(post, "id_string").or_else(|| id_at(post, "id"))?;
+    let id = post_id(post)?;
     let blog = str_at(post, "blog_name")
         .or_else(|| post.get("blog").and_then(|blog| str_at(blog, "name")))
         .unwrap_or_default()

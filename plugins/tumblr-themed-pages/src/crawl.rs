@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::html::{host_and_path, read_index, read_permalink, read_photoset};
 use crate::tumblr_archiver::plugin::types::{
-    BlogInfo, HttpRequest, HttpResponse, Page, PluginError,
+    BlogInfo, HttpRequest, HttpResponse, Page, PluginError, RawRecord,
 };
 
 /// Host pattern that `info` declares: every blog's own subdomain.
@@ -67,6 +67,12 @@ pub struct SavedPost {
     pub tags: Vec<String>,
     pub summary: String,
     pub media: Vec<SavedMedia>,
+    /// Outer HTML of the post's element, saved as the post's raw record.
+    /// NOTE: while photoset frames are pending, this HTML travels in the
+    /// request context, which the host also saves in the manifest's crawl
+    /// position, so a large post makes both larger until the post is done.
+    #[serde(default)]
+    pub html: String,
 }
 
 /// A media item in `SavedPost`. Sizes of alternates are not kept, because
@@ -177,6 +183,7 @@ pub fn parse(request: &HttpRequest, response: &HttpResponse) -> Result<Page, Plu
         blog: None,
         posts: Vec::new(),
         next: Vec::new(),
+        records: Vec::new(),
     };
     match (&context.step, response.status) {
         (_, 200..=299) => {}
@@ -280,6 +287,7 @@ fn parse_index(
         blog,
         posts: Vec::new(),
         next,
+        records: Vec::new(),
     })
 }
 
@@ -346,6 +354,7 @@ fn parse_permalink(
         tags: found.tags,
         summary: found.summary,
         media: found.media.iter().map(save_media).collect(),
+        html: found.html,
     };
     let frames: Vec<String> = found
         .photoset_frames
@@ -372,10 +381,12 @@ fn continue_photosets(
         post.media = list.into_vec().iter().map(save_media).collect();
     }
     if pending.is_empty() {
+        let records = raw_record(&post).into_iter().collect();
         return Ok(Page {
             blog: None,
             posts: vec![finish_post(blog, post).into()],
             next: Vec::new(),
+            records,
         });
     }
     let frame = pending.remove(0);
@@ -387,6 +398,20 @@ fn continue_photosets(
         blog: None,
         posts: Vec::new(),
         next: vec![context.request(frame)?],
+        records: Vec::new(),
+    })
+}
+
+/// Format name of the records this scraper returns.
+pub const RECORD_FORMAT: &str = "html";
+
+/// Returns the post's HTML as its raw record, or `None` when the page had
+/// no element for it.
+fn raw_record(post: &SavedPost) -> Option<RawRecord> {
+    (!post.html.is_empty()).then(|| RawRecord {
+        post_id: post.id.clone(),
+        format: RECORD_FORMAT.to_owned(),
+        body: post.html.as_bytes().to_vec(),
     })
 }
 

@@ -140,6 +140,9 @@ pub struct PermalinkPost {
     pub media: Vec<Media>,
     /// Absolute URLs of the photoset frames, which hold the photos.
     pub photoset_frames: Vec<String>,
+    /// Outer HTML of the post's element as the parser serialises it, so
+    /// quoting and whitespace inside tags may differ from the page.
+    pub html: String,
 }
 
 /// Reads post `id` from its permalink page at `page_url`, as the module
@@ -184,6 +187,7 @@ pub fn read_permalink(html: &str, page_url: &str, id: &str) -> PermalinkPost {
         summary: truncate_chars(&collapse_whitespace(&text), SUMMARY_MAX_CHARS),
         media: list.into_vec(),
         photoset_frames,
+        html: post.html(),
     }
 }
 

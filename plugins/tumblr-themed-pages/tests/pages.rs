@@ -359,3 +359,43 @@ fn start_rejections() {
         "{option:?}"
     );
 }
+
+#[test]
+fn permalink_record_is_post_html() {
+    let html = r#"<html><body><header>Blog header</header>
+<article class="post text" id="post-905"><p>Long text of the post.</p>
+<a href="https://example-blog.tumblr.com/tagged/notes">#notes</a></article>
+<footer>theme footer</footer></body></html>"#;
+    let request = permalink_request("905");
+    let page = page_of(respond(&request, 200, html.as_bytes()));
+    assert_eq!(page.records.len(), 1);
+    let record = &page.records[0];
+    assert_eq!(record.post_id, "905");
+    assert_eq!(record.format, "html");
+    let body = String::from_utf8(record.body.clone()).expect("record is UTF-8");
+    assert!(body.starts_with("<article"), "{body}");
+    assert!(body.ends_with("</article>"), "{body}");
+    assert!(body.contains("Long text of the post."), "{body}");
+    assert!(!body.contains("theme footer"), "{body}");
+}
+
+#[test]
+fn photoset_record_waits_for_post() {
+    let request = permalink_request("900");
+    let page = page_of(respond(&request, 200, PHOTOSET_PERMALINK.as_bytes()));
+    assert!(page.records.is_empty(), "no record before its post");
+    let done = page_of(respond(&page.next[0], 200, PHOTOSET_FRAME.as_bytes()));
+    assert_eq!(done.records.len(), 1);
+    assert_eq!(done.records[0].post_id, "900");
+    let body = String::from_utf8_lossy(&done.records[0].body);
+    assert!(body.contains("Sunset <b>set</b> caption."), "{body}");
+}
+
+#[test]
+fn index_page_has_no_records() {
+    let Some(body) = plugin_sdk::fixtures::fixture("html/themed-blog-index-2013.html") else {
+        return;
+    };
+    let page = page_of(respond(&front_page_request(), 200, &body));
+    assert!(page.records.is_empty());
+}

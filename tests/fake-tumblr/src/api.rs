@@ -91,6 +91,23 @@ impl Fixtures {
         &self.posts
     }
 
+    /// Sets field `field` of the first post whose `id_string`, or `id`
+    /// where it has none, is `id` to `value`. Returns whether the post
+    /// exists.
+    pub fn edit_post(&mut self, id: &str, field: &str, value: Value) -> bool {
+        let has_id = |post: &Value| match (&post["id_string"], &post["id"]) {
+            (Value::String(id_string), _) => id_string == id,
+            (_, Value::Number(number)) => number.to_string() == id,
+            (_, Value::String(text)) => text == id,
+            _ => false,
+        };
+        let Some(post) = self.posts.iter_mut().find(|post| has_id(post)) else {
+            return false;
+        };
+        post[field] = value;
+        true
+    }
+
     /// Returns `response.blog` of the blog info, the object that every
     /// posts page repeats.
     pub fn blog(&self) -> &Value {

@@ -129,7 +129,8 @@ pub fn max_in_window(times: &[Instant], window: Duration) -> usize {
 /// State shared by the accept thread, the watchdog and every connection.
 struct Shared {
     config: Config,
-    fixtures: Fixtures,
+    /// The served blog; locked because tests may edit posts between runs.
+    fixtures: Mutex<Fixtures>,
     log: Mutex<Vec<RecordedRequest>>,
     completed: Mutex<Vec<CompletedBody>>,
     /// API quota counters; `None` enforces no quota.
@@ -191,7 +192,7 @@ impl FakeTumblr {
         let quota = Mutex::new(config.quota.as_ref().map(QuotaState::new));
         let shared = Arc::new(Shared {
             config,
-            fixtures,
+            fixtures: Mutex::new(fixtures),
             log: Mutex::new(Vec::new()),
             completed: Mutex::new(Vec::new()),
             quota,
@@ -242,7 +243,14 @@ impl FakeTumblr {
 
     /// Returns the posts that the posts route serves, in order.
     pub fn served_posts(&self) -> Vec<serde_json::Value> {
-        self.shared.fixtures.posts().to_vec()
+        lock(&self.shared.fixtures).posts().to_vec()
+    }
+
+    /// Sets field `field` of the first served post with id `id` to
+    /// `value`, as when the blog's author edits the post. Returns whether
+    /// the post exists.
+    pub fn edit_post(&self, id: &str, field: &str, value: serde_json::Value) -> bool {
+        lock(&self.shared.fixtures).edit_post(id, field, value)
     }
 
     /// Returns every media body written in full so far, in order.
@@ -501,9 +509,10 @@ fn site_page(shared: &Shared, head: &RequestHead) -> Response {
         return Response::text(405, "fake-tumblr: only GET and HEAD are served")
             .with_header("Allow", "GET, HEAD");
     }
-    let blog = shared.fixtures.blog();
+    let fixtures = lock(&shared.fixtures);
+    let blog = fixtures.blog();
     let name = blog["name"].as_str().unwrap_or_default();
-    let posts = shared.fixtures.posts();
+    let posts = fixtures.posts();
     if api::listed(&shared.config.not_found_blogs, name) {
         return Response::text(404, &format!("fake-tumblr: blog {name} not found"));
     }
@@ -517,17 +526,18 @@ fn site_page(shared: &Shared, head: &RequestHead) -> Response {
 /// Serves an API request, counting it against the quota when one is set
 /// and the request carries the right key.
 fn api_route(shared: &Shared, head: &RequestHead) -> Response {
+    let fixtures = lock(&shared.fixtures);
     if !api::key_accepted(&shared.config, head) {
-        return api::handle(&shared.fixtures, &shared.config, head);
+        return api::handle(&fixtures, &shared.config, head);
     }
     let admission = match lock(&shared.quota).as_mut() {
         Some(quota) => quota.admit(Instant::now()),
-        None => return api::handle(&shared.fixtures, &shared.config, head),
+        None => return api::handle(&fixtures, &shared.config, head),
     };
     let mut response = if admission.allowed {
-        api::handle(&shared.fixtures, &shared.config, head)
+        api::handle(&fixtures, &shared.config, head)
     } else {
-        api::limit_exceeded(&shared.fixtures)
+        api::limit_exceeded(&fixtures)
     };
     response.headers.extend(admission.headers);
     response
@@ -562,7 +572,7 @@ fn media(shared: &Shared, head: &RequestHead) -> Response {
     }
     let body = match shared.config.media_files.get(&head.path) {
         Some(body) => body.clone(),
-        None => media_body(shared.fixtures.media_source(&head.path)),
+        None => media_body(lock(&shared.fixtures).media_source(&head.path)),
     };
     if !shared.config.range_requests {
         return Response::new(200, body.content_type, body.bytes);

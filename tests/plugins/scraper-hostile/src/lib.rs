@@ -11,7 +11,7 @@ wit_bindgen::generate!({ path: "../../../wit", world: "scraper" });
 use exports::tumblr_archiver::plugin::crawl::Guest;
 use tumblr_archiver::plugin::types::{
     BlogInfo, HttpRequest, HttpResponse, Media, MediaKind, OptionSpec, Page, PluginError,
-    PluginInfo, Post,
+    PluginInfo, Post, RawRecord,
 };
 
 /// The only host this scraper declares.
@@ -29,6 +29,12 @@ pub const METADATA_URL: &str = "http://169.254.169.254/latest/meta-data/";
 pub const FILE_MEDIA_URL: &str = "file:///etc/passwd";
 /// Length of the summary in `huge-summary` mode: 100 MiB.
 pub const HUGE_SUMMARY_BYTES: usize = 100 * 1024 * 1024;
+/// Length of the raw record in `huge-record` mode: 5 MiB, 1 MiB more
+/// than the host accepts.
+pub const HUGE_RECORD_BYTES: usize = 5 * 1024 * 1024;
+/// Post id of the raw record in `bad-record-id` mode, which would name a
+/// file outside the `posts` folder.
+pub const BAD_RECORD_ID: &str = "../../escaped";
 /// Number of media items of one post in `million-media` mode.
 pub const MILLION: usize = 1_000_000;
 /// Number of requests that one call returns in `many-requests` mode, one
@@ -65,10 +71,15 @@ pub enum Mode {
     Metadata,
     /// Returns a post whose image URL is `FILE_MEDIA_URL`.
     FileMedia,
+    /// Returns a raw record of `HUGE_RECORD_BYTES` for the first post of
+    /// the second page.
+    HugeRecord,
+    /// Returns a raw record whose post id is `BAD_RECORD_ID`.
+    BadRecordId,
 }
 
 /// Option values and the modes they select.
-const MODES: [(&str, Mode); 11] = [
+const MODES: [(&str, Mode); 13] = [
     ("normal", Mode::Normal),
     ("loop", Mode::Loop),
     ("alloc", Mode::Alloc),
@@ -80,6 +91,8 @@ const MODES: [(&str, Mode); 11] = [
     ("undeclared-host", Mode::UndeclaredHost),
     ("metadata", Mode::Metadata),
     ("file-media", Mode::FileMedia),
+    ("huge-record", Mode::HugeRecord),
+    ("bad-record-id", Mode::BadRecordId),
 ];
 
 impl Mode {
@@ -273,6 +286,7 @@ fn info_page(state: &State) -> Page {
         }),
         posts: Vec::new(),
         next: vec![request_for(&state.next(Step::FirstPage))],
+        records: Vec::new(),
     }
 }
 
@@ -284,6 +298,7 @@ fn first_page(state: &State) -> Page {
             .map(|id| post(&state.blog, id, vec![image(&image_url(id))]))
             .collect(),
         next: vec![request_for(&state.next(Step::SecondPage))],
+        records: Vec::new(),
     }
 }
 
@@ -295,8 +310,14 @@ fn second_page(state: &State) -> Page {
         post(&state.blog, fourth, vec![image(&image_url(fourth))]),
     ];
     let mut next = Vec::new();
+    let mut records = posts
+        .iter()
+        .map(|post| record(&post.id, 100))
+        .collect::<Vec<_>>();
     match state.mode {
         Mode::Normal | Mode::Metadata => {}
+        Mode::HugeRecord => records[0] = record(third, HUGE_RECORD_BYTES),
+        Mode::BadRecordId => records[0] = record(BAD_RECORD_ID, 100),
         Mode::Loop => spin_forever(),
         Mode::Alloc => allocate_forever(),
         Mode::Panic => panic!("{PANIC_MESSAGE}"),
@@ -322,6 +343,17 @@ fn second_page(state: &State) -> Page {
         blog: None,
         posts,
         next,
+        records,
+    }
+}
+
+/// Returns a JSON record of about `size` bytes for post `id`.
+fn record(id: &str, size: usize) -> RawRecord {
+    let padding = "x".repeat(size.saturating_sub(40));
+    RawRecord {
+        post_id: id.to_owned(),
+        format: "tumblr-api-v2".to_owned(),
+        body: format!("{{\"id_string\":\"{id}\",\"padding\":\"{padding}\"}}").into_bytes(),
     }
 }
 
