@@ -10,7 +10,6 @@ mod writer;
 
 use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -277,10 +276,14 @@ impl Manifest {
             path: path.clone(),
             source,
         };
-        let bytes = serde_json::to_vec_pretty(self)
+        // Serialized straight into the file: a buffer of the whole text
+        // would be as large as the manifest again (40 MB at 10,000 posts).
+        let mut file = std::io::BufWriter::new(File::create(&temporary).map_err(write_error)?);
+        serde_json::to_writer_pretty(&mut file, self)
             .map_err(|error| write_error(std::io::Error::other(error)))?;
-        let mut file = File::create(&temporary).map_err(write_error)?;
-        file.write_all(&bytes).map_err(write_error)?;
+        let file = file
+            .into_inner()
+            .map_err(|error| write_error(error.into_error()))?;
         file.sync_all().map_err(write_error)?;
         drop(file);
         fs::rename(&temporary, &path).map_err(write_error)?;
