@@ -70,8 +70,9 @@ pub struct Cli {
     /// Requests per second to each host, for every host, spaced evenly.
     /// By default api.tumblr.com gets 0.25 requests per second after a
     /// burst of 60 (at most 20 per second), which keeps within Tumblr's 1,000
-    /// calls per hour per API key. web.archive.org gets 2 per second, and
-    /// media hosts are limited only by --concurrency.
+    /// calls per hour per API key. web.archive.org gets 2 per second, its
+    /// CDX index 24 per minute, and media hosts are limited only by
+    /// --concurrency.
     #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
     pub rate: Option<f64>,
 
