@@ -207,10 +207,9 @@ const API_RATE: f64 = 0.25;
 /// with the rate, at most 960 calls fall in the first hour.
 const API_BURST: f64 = 60.0;
 /// Shortest time between two API requests, which spreads the burst over
-/// 3 s. In any minute at most the burst plus 15 refilled calls, 75 in all,
-/// go out, a quarter of the 300 requests per minute per IP address that
-/// Tumblr documents; the sustained rate stays `API_RATE`. A burst spaced
-/// 0.2 s apart made a 1,000-post blog (20 pages) wait 4 s on its pages.
+/// 3 s. Any minute then contains at most 75 calls (the burst plus 15
+/// refilled ones), a quarter of the 300 requests per minute per IP address
+/// that Tumblr documents. The sustained rate stays `API_RATE`.
 const API_MIN_INTERVAL: Duration = Duration::from_millis(50);
 
 /// The Internet Archive is a non-profit: its requests are kept to 2 per
@@ -219,9 +218,9 @@ const ARCHIVE_HOST: &str = "web.archive.org";
 const ARCHIVE_RATE: f64 = 2.0;
 const ARCHIVE_BURST: f64 = 1.0;
 /// Lookups in the Wayback CDX index: 24 a minute after a burst of 6, so
-/// that no minute holds more than 30. The index answers 429 to an address
-/// past its limit, reported by authors of Internet Archive clients as 30
-/// to 60 a minute, and blocks addresses that keep going.
+/// that no minute contains more than 30. The index returns 429 to an
+/// address past its limit, which authors of Internet Archive clients
+/// report as 30 to 60 a minute, and blocks addresses that keep going.
 const ARCHIVE_INDEX_RATE: f64 = 0.4;
 const ARCHIVE_INDEX_BURST: f64 = 6.0;
 
