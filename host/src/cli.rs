@@ -166,9 +166,10 @@ pub struct NetworkArgs {
 
     /// Requests per second to each host, for every host, spaced evenly.
     /// By default api.tumblr.com gets 0.25 requests per second after a
-    /// burst of 60 (at most 5 per second), which keeps within Tumblr's 1,000
-    /// calls per hour per API key. web.archive.org gets 2 per second, and
-    /// media hosts are limited only by --concurrency.
+    /// burst of 60 (at most 20 per second), which keeps within Tumblr's 1,000
+    /// calls per hour per API key. web.archive.org gets 2 per second, its
+    /// CDX index 24 per minute, and media hosts are limited only by
+    /// --concurrency.
     #[arg(long, value_name = "PER_SECOND", env = "TUMBLR_ARCHIVER_RATE", value_parser = parse::rate)]
     pub rate: Option<f64>,
 

@@ -19,7 +19,7 @@ use url::Url;
 
 pub use guard::PrivateAddressError;
 pub use origin::{OriginMap, OriginRule};
-pub use rate::{Rate, RatePlan};
+pub use rate::{ARCHIVE_INDEX_KEY, Rate, RatePlan};
 pub use retry::RetryPolicy;
 
 use quota::QuotaVerdict;
@@ -146,7 +146,7 @@ impl Http {
         url: &Url,
         headers: &[(String, String)],
     ) -> Result<Fetched, FetchError> {
-        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let host = rate::bucket_key(url);
         let is_api = host == TUMBLR_API_HOST;
         let mut attempt = 0;
         let mut quota_waits = 0;

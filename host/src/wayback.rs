@@ -2,11 +2,14 @@
 //! of a media URL in the Wayback Machine's CDX index and names the raw
 //! (`id_`) form of the best one.
 //!
-//! Lookups, in order, until one finds a capture: the exact URL; every
-//! size of the same image on the same host (a CDX prefix query on the
-//! part of the path that all sizes share); the same path on the bare
-//! `media.tumblr.com` host and on the `64.` shard, because captures were
-//! made under whichever shard number the page used at the time.
+//! Lookups, in order, until one finds a capture: every size of the same
+//! image on the same host (a CDX prefix query on the part of the path that
+//! all sizes share, which also matches the exact URL); the exact URL, for
+//! an index that answers the prefix query with nothing; the same path on
+//! the bare `media.tumblr.com` host and on the `64.` shard, because
+//! captures were made under whichever shard number the page used at the
+//! time. Each lookup is one request to an index that allows few per
+//! minute, so the first that finds a capture ends the search.
 
 use reqwest::{Method, StatusCode};
 use url::Url;
@@ -15,8 +18,6 @@ use crate::net::Http;
 
 /// The Internet Archive's Wayback Machine.
 pub const ROOT: &str = "https://web.archive.org";
-/// Lookups on the media URL's own host: the exact URL and its siblings.
-const SAME_HOST_LOOKUPS: usize = 2;
 /// Maximum number of captures read from one CDX response.
 const CDX_LIMIT: u32 = 200;
 
@@ -53,15 +54,14 @@ pub enum Lookup {
     Failed(String),
 }
 
-/// Finds the best capture of `media_url`.
-/// The exact URL and the sibling sizes are always both looked up, so a
-/// larger capture wins over a capture of the reported size; the other
-/// shards are asked only when those two find nothing.
+/// Finds the best capture of `media_url`. The sibling sizes come first,
+/// so a larger capture wins over a capture of the reported size; later
+/// lookups are asked only while the earlier ones found nothing.
 pub async fn find(http: &Http, media_url: &str) -> Lookup {
     let mut failure = None;
     let mut found = Vec::new();
-    for (number, (target, prefix)) in lookups(media_url).into_iter().enumerate() {
-        if number >= SAME_HOST_LOOKUPS && !found.is_empty() {
+    for (target, prefix) in lookups(media_url) {
+        if !found.is_empty() {
             break;
         }
         let query = cdx_query(&target, prefix);
@@ -115,13 +115,15 @@ fn lookups(media_url: &str) -> Vec<(String, bool)> {
         .next()
         .unwrap_or(without_scheme)
         .to_string();
-    let mut list = vec![(without_query.clone(), false)];
+    let exact = (without_query.clone(), false);
     let Some((host, path)) = without_query.split_once('/') else {
-        return list;
+        return vec![exact];
     };
+    let mut list = Vec::new();
     if let Some(prefix) = sibling_prefix(path) {
         list.push((format!("{host}/{prefix}"), true));
     }
+    list.push(exact);
     if host.ends_with("media.tumblr.com") {
         for shard in ["media.tumblr.com", "64.media.tumblr.com"] {
             if shard != host {
@@ -322,11 +324,11 @@ mod tests {
         assert_eq!(
             list,
             vec![
+                ("66.media.tumblr.com/abc/tumblr_xyzo1_".to_string(), true),
                 (
                     "66.media.tumblr.com/abc/tumblr_xyzo1_500.jpg".to_string(),
                     false
                 ),
-                ("66.media.tumblr.com/abc/tumblr_xyzo1_".to_string(), true),
                 (
                     "media.tumblr.com/abc/tumblr_xyzo1_500.jpg".to_string(),
                     false

@@ -829,13 +829,13 @@ fn deleted_video_missing() {
     assert_eq!(
         lookups,
         [
-            (Some(format!("vt.tumblr.com/tumblr_{token}_480.mp4")), None),
             (
                 Some(format!("vt.tumblr.com/tumblr_{token}_")),
                 Some("prefix".to_string())
             ),
+            (Some(format!("vt.tumblr.com/tumblr_{token}_480.mp4")), None),
         ],
-        "the exact URL, then every size of the video"
+        "every size of the video, then the exact URL"
     );
     for request in cdx_requests(&outcome.server) {
         assert_eq!(
@@ -957,7 +957,7 @@ fn cdx_503_error() {
     );
     assert!(notes.contains("HTTP 503"), "notes name the status: {notes}");
 
-    // The video has two lookups, the exact URL and the prefix, and each
+    // The video has two lookups, the prefix and the exact URL, and each
     // 503 is retried, so the server receives more than two CDX requests.
     let attempts = cdx_requests(&outcome.server).len();
     assert!(

@@ -42,6 +42,9 @@ pub enum Event {
     Crawl(CrawlPosition),
 }
 
+// TODO: the whole manifest and three indexes of its URLs stay in memory,
+// so peak RSS grows by about 14 KB per post (44 MB at 1,000 posts and
+// 172 MB at 10,000). Flat memory needs the entries kept on disk.
 pub struct ManifestState {
     pub manifest: Manifest,
     posts_by_id: HashMap<String, usize>,

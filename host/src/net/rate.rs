@@ -4,11 +4,27 @@
 //! A bucket holds up to `burst` tokens and refills at `per_second`. A host
 //! can also be paused until a time (after `Retry-After` or an exhausted
 //! quota) and slowed for the rest of the run after a 429 that was not a
-//! quota exhaustion.
+//! quota exhaustion. The Wayback Machine's CDX index has a bucket of its
+//! own, `ARCHIVE_INDEX_KEY`, because it allows far fewer requests than
+//! the captures on the same host.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// Bucket of the requests to the Wayback Machine's CDX index
+/// (`web.archive.org/cdx/…`).
+pub const ARCHIVE_INDEX_KEY: &str = "web.archive.org/cdx";
+
+/// Returns the bucket of a request: its host in lowercase, or
+/// `ARCHIVE_INDEX_KEY` for the CDX index.
+pub fn bucket_key(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    if host == "web.archive.org" && url.path().starts_with("/cdx/") {
+        return ARCHIVE_INDEX_KEY.to_string();
+    }
+    host
+}
 
 /// Lowest rate that repeated slow-downs can reach, in requests per second.
 const MIN_RATE: f64 = 0.05;
@@ -260,6 +276,20 @@ mod tests {
             limiter.try_acquire("h", now + Duration::from_millis(200)),
             None
         );
+    }
+
+    #[test]
+    fn archive_index_own_bucket() {
+        let key = |url: &str| bucket_key(&url::Url::parse(url).expect("valid URL"));
+        assert_eq!(
+            key("https://web.archive.org/cdx/search/cdx?url=a"),
+            ARCHIVE_INDEX_KEY
+        );
+        assert_eq!(
+            key("https://web.archive.org/web/2015id_/https://a/b.jpg"),
+            "web.archive.org"
+        );
+        assert_eq!(key("https://API.tumblr.com/v2/x"), "api.tumblr.com");
     }
 
     #[test]

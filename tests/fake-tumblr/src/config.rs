@@ -62,6 +62,9 @@ pub struct Config {
     pub api_pace: Pace,
     /// Pacing of every media response.
     pub media_pace: Pace,
+    /// Length in bytes of every generated media body; `None` gives each
+    /// path its own length from `MIN_MEDIA_LEN` to `MAX_MEDIA_LEN`.
+    pub media_len: Option<usize>,
     /// Whether media requests with `Range: bytes=N-` get 206 Partial
     /// Content. Defaults to true; when false, the whole file is sent.
     pub range_requests: bool,
@@ -94,6 +97,7 @@ impl Config {
             quota: None,
             api_pace: Pace::default(),
             media_pace: Pace::default(),
+            media_len: None,
             range_requests: true,
             faults: Vec::new(),
             lifetime: DEFAULT_LIFETIME,

@@ -25,7 +25,13 @@ pub fn media_body(path: &str) -> MediaBody {
     let mut length_bytes = [0u8; 8];
     length_bytes.copy_from_slice(&seed[..8]);
     let len = MIN_MEDIA_LEN + (u64::from_le_bytes(length_bytes) % span) as usize;
+    media_body_of_len(path, len)
+}
 
+/// Returns the body served for `path` with exactly `len` bytes (at least
+/// the length of the type's magic bytes).
+pub fn media_body_of_len(path: &str, len: usize) -> MediaBody {
+    let seed = Sha256::digest(path.as_bytes());
     let (content_type, magic) = magic_for(path, len);
     let mut bytes = magic;
     let mut counter: u64 = 0;

@@ -18,7 +18,7 @@ use crate::config::{Config, FaultKind, Pace, Quota};
 use crate::date::http_date;
 use crate::http::{self, RequestHead, Response};
 use crate::image_page;
-use crate::media::media_body;
+use crate::media::{media_body, media_body_of_len};
 use crate::quota::QuotaState;
 use crate::themed;
 use crate::wayback;
@@ -572,7 +572,14 @@ fn media(shared: &Shared, head: &RequestHead) -> Response {
     }
     let body = match shared.config.media_files.get(&head.path) {
         Some(body) => body.clone(),
-        None => media_body(lock(&shared.fixtures).media_source(&head.path)),
+        None => {
+            let fixtures = lock(&shared.fixtures);
+            let source = fixtures.media_source(&head.path);
+            match shared.config.media_len {
+                Some(len) => media_body_of_len(source, len),
+                None => media_body(source),
+            }
+        }
     };
     if !shared.config.range_requests {
         return Response::new(200, body.content_type, body.bytes);
