@@ -160,6 +160,16 @@ pub enum Command {
     /// Tools for plugin authors.
     #[command(subcommand)]
     Plugin(PluginCommand),
+
+    /// Build the offline gallery of an archived blog again: index.html and
+    /// its pages in DIR, viewable in a browser as files, with no server.
+    /// Each archive run also builds it.
+    Gallery {
+        /// The blog's folder, the one that contains manifest.json, such as
+        /// archive/BLOG.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

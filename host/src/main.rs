@@ -11,6 +11,7 @@ mod cli;
 mod console;
 mod crawl;
 mod download;
+mod gallery;
 mod interrupt;
 mod manifest;
 mod net;
@@ -54,8 +55,10 @@ fn main() -> ExitCode {
 }
 
 async fn run(mut cli: Cli) -> Result<ExitStatus, Failure> {
-    if let Some(cli::Command::Plugin(command)) = cli.command.take() {
-        return tools::run(command).await;
+    match cli.command.take() {
+        Some(cli::Command::Plugin(command)) => return tools::run(command).await,
+        Some(cli::Command::Gallery { dir }) => return gallery::run_command(&dir),
+        None => {}
     }
     let Some(blog) = cli.blog.clone() else {
         return Err(Failure::new(ExitStatus::Usage, "missing the blog to archive\nhint: run `tumblr-archiver BLOG`; --help lists the options".into()));
@@ -122,6 +125,10 @@ async fn run(mut cli: Cli) -> Result<ExitStatus, Failure> {
     let crawl = crawl::run(plugins, http, config)
         .await
         .map_err(report::crawl_failure)?;
+    let interrupted = matches!(crawl.error, Some(crawl::CrawlError::Interrupted));
+    if let (Some(dir), false, false) = (&crawl.dir, cli.dry_run, interrupted) {
+        gallery::rebuild_after_archive(dir);
+    }
     Ok(report::finish(&crawl, started.elapsed(), cli.quiet))
 }
 

@@ -1,0 +1,114 @@
+//! The offline gallery: static HTML pages in the blog's folder that show
+//! the archived posts with their media, built from `manifest.json`. The
+//! pages load nothing from the network and need no server or script, so
+//! they work when opened as files.
+
+mod html;
+mod layout;
+mod lookup;
+mod manifest_view;
+mod output;
+mod post;
+pub mod render;
+mod site;
+
+use std::path::{Path, PathBuf};
+
+use crate::console::{say_err, say_out};
+use crate::report::{ExitStatus, Failure};
+
+/// What one build wrote.
+#[derive(Debug)]
+pub struct GallerySummary {
+    /// The first page, `index.html` in the blog folder.
+    pub index: PathBuf,
+    pub posts: usize,
+    /// Posts whose body came from their saved record.
+    pub posts_from_records: usize,
+    pub files_written: usize,
+    pub bytes_written: u64,
+    /// Pages of an earlier build that this one no longer has.
+    pub stale_removed: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GalleryError {
+    #[error(
+        "no manifest found at {path}\nhint: pass the blog's folder, the one that contains manifest.json, such as archive/BLOG"
+    )]
+    NoManifest { path: PathBuf },
+
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error(
+        "{path} is not a valid manifest: {cause}\nhint: the gallery is built from the manifest that an archive run writes; run the archive again to rewrite it"
+    )]
+    Invalid { path: PathBuf, cause: String },
+
+    #[error(
+        "cannot write {path}: {source}\nhint: check that the folder is writable and the disk has free space"
+    )]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error(
+        "the gallery page {path} would replace a file that the manifest lists\nhint: change the policy's filename template so no media file is named like a gallery page"
+    )]
+    Conflict { path: PathBuf },
+}
+
+/// Builds the gallery of the blog folder `blog_dir` from its manifest,
+/// replacing the pages of an earlier build.
+pub fn build(blog_dir: &Path) -> Result<GallerySummary, GalleryError> {
+    let manifest = manifest_view::ManifestView::load(blog_dir)?;
+    site::build(blog_dir, &manifest)
+}
+
+/// Runs `tumblr-archiver gallery DIR`: builds the gallery and prints where
+/// its first page is.
+pub fn run_command(dir: &Path) -> Result<ExitStatus, Failure> {
+    let summary = build(dir).map_err(|error| {
+        let status = match error {
+            GalleryError::NoManifest { .. } => ExitStatus::Usage,
+            _ => ExitStatus::Error,
+        };
+        Failure::new(status, error.to_string())
+    })?;
+    say_out!("{}", summary.index.display());
+    say_err!(
+        "gallery of {} posts written: {} files, {:.1} MB; open {}",
+        summary.posts,
+        summary.files_written,
+        summary.bytes_written as f64 / 1_000_000.0,
+        summary.index.display()
+    );
+    Ok(ExitStatus::Complete)
+}
+
+/// Builds the gallery after an archive run into `blog_dir`. A failure is
+/// logged as a warning and never changes the run's exit status, because
+/// the archive itself is complete.
+pub fn rebuild_after_archive(blog_dir: &Path) {
+    match build(blog_dir) {
+        Ok(summary) => tracing::info!(
+            posts = summary.posts,
+            "gallery written to {}",
+            summary.index.display()
+        ),
+        Err(GalleryError::NoManifest { .. }) => {}
+        Err(error) => tracing::warn!(
+            "cannot build the gallery in {}: {error}\nhint: the archive is intact; run `tumblr-archiver gallery {}` to try again",
+            blog_dir.display(),
+            blog_dir.display()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests;
