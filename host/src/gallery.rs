@@ -82,7 +82,7 @@ pub fn run_command(dir: &Path) -> Result<ExitStatus, Failure> {
     })?;
     say_out!("{}", summary.index.display());
     say_err!(
-        "gallery of {} posts written: {} files, {:.1} MB; open {}",
+        "gallery written: {} posts in {} files, {:.1} MB; open {}",
         summary.posts,
         summary.files_written,
         summary.bytes_written as f64 / 1_000_000.0,

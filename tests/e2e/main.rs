@@ -10,6 +10,7 @@ mod dedupe;
 mod dry_run;
 mod errors;
 mod faults;
+mod gallery;
 mod hostile;
 mod interrupt;
 mod kill_resume;

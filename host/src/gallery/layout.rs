@@ -68,7 +68,11 @@ impl Site {
             let _ = write!(
                 html,
                 " {}",
-                super::post::external_link(url, &self.blog_name, "blog-link")
+                super::post::external_link(
+                    url,
+                    &format!("{} on Tumblr", self.blog_name),
+                    "blog-link"
+                )
             );
         }
         html.push_str("</nav></header>\n");

@@ -1,0 +1,351 @@
+//! The offline gallery of a real archive: the binary archives a blog with
+//! photos, a GIF, a video, audio, an embed and a missing photo from the
+//! fake Tumblr, then headless Chromium opens the pages as files, checks
+//! that every image decodes and the style sheet applies, and that no page
+//! requests anything from the network. Screenshots of the pages go to the
+//! test output folder.
+
+mod chromium;
+mod pictures;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use fake_tumblr::{Fault, FaultKind, PathMatch, PhotoSize, photo_post, text_post, video_post};
+use serde_json::{Value, json};
+
+use crate::support::{
+    BLOG_FOLDER, Scratch, archive_args, media_entries, path_arg, read_manifest, run_archiver,
+    start_fake, text,
+};
+use chromium::{Chromium, file_url};
+
+/// Time of the newest post: 2024-05-03 14:03:20 UTC.
+const NEWEST: i64 = 1_714_745_000;
+const DAY: i64 = 86_400;
+const MEDIA_HOST: &str = "https://64.media.tumblr.com";
+/// Path prefix of the photo that the fake server answers with 404.
+const MISSING_PHOTO: &str = "/a1b2/tumblr_gallerymissingo1";
+const HOSTILE_TAGS: [&str; 3] = ["<b>bold</b>", "../up", "日本"];
+
+fn photo(path: &str, width: u32, height: u32) -> Vec<PhotoSize> {
+    vec![PhotoSize::new(
+        &format!("{MEDIA_HOST}{path}"),
+        width,
+        height,
+    )]
+}
+
+/// Returns the posts of the blog, newest first.
+fn gallery_posts() -> Vec<Value> {
+    let mut photos = photo_post(
+        "example-blog",
+        9006,
+        NEWEST,
+        &[
+            photo("/a1b2/tumblr_galleryredo1_1280.png", 320, 200),
+            photo("/a1b2/tumblr_gallerybluo2_1280.png", 240, 240),
+        ],
+    );
+    let mut tags = vec![json!("cats")];
+    tags.extend(HOSTILE_TAGS.iter().map(|tag| json!(tag)));
+    photos["tags"] = Value::Array(tags);
+    photos["reblogged_from_name"] = json!("source-blog");
+    photos["reblogged_from_url"] = json!("https://source-blog.tumblr.com/post/77");
+
+    let mut gif = photo_post(
+        "example-blog",
+        9005,
+        NEWEST - DAY,
+        &[photo("/a1b2/tumblr_gallerygifo1_1280.gif", 160, 90)],
+    );
+    gif["tags"] = json!(["cats"]);
+
+    let missing = photo_post(
+        "example-blog",
+        9004,
+        NEWEST - 2 * DAY,
+        &[photo(&format!("{MISSING_PHOTO}_1280.png"), 100, 100)],
+    );
+
+    let mut audio = text_post("example-blog", 9003, NEWEST - 3 * DAY, "<p>a song</p>");
+    audio["type"] = json!("audio");
+    audio["audio_type"] = json!("tumblr");
+    audio["audio_url"] = json!("https://a.tumblr.com/tumblr_galleryaudioo1.mp3");
+
+    let video = video_post(
+        "example-blog",
+        9002,
+        NEWEST - 40 * DAY,
+        "https://vt.tumblr.com/tumblr_galleryvideo.mp4",
+        480,
+        270,
+    );
+
+    let mut embed = text_post("example-blog", 9001, NEWEST - 41 * DAY, "<p>a player</p>");
+    embed["type"] = json!("audio");
+    embed["audio_type"] = json!("spotify");
+    embed["audio_url"] = json!("https://open.spotify.com/track/gallery");
+
+    vec![photos, gif, missing, audio, video, embed]
+}
+
+/// Archives the blog into a scratch folder and returns the folder and the
+/// binary's stderr.
+fn archive() -> Option<(Scratch, String)> {
+    let server = start_fake(|config| {
+        config.posts = Some(gallery_posts());
+        let red = pictures::png(320, 200, [200, 70, 40]);
+        let blue = pictures::png(240, 240, [40, 90, 200]);
+        let gif = pictures::gif(160, 90, [40, 160, 60]);
+        config
+            .media_files
+            .insert("/a1b2/tumblr_galleryredo1_1280.png".into(), red);
+        config
+            .media_files
+            .insert("/a1b2/tumblr_gallerybluo2_1280.png".into(), blue);
+        config
+            .media_files
+            .insert("/a1b2/tumblr_gallerygifo1_1280.gif".into(), gif);
+        config.faults.push(Fault::always(
+            PathMatch::Prefix(MISSING_PHOTO.into()),
+            FaultKind::Status(404),
+        ));
+    })?;
+    let scratch = Scratch::new("gallery");
+    let mut args = archive_args(&server, &scratch.out());
+    args.push("--no-internet-archive".into());
+    let run = run_archiver(&args, &scratch.dir, None);
+    assert_eq!(
+        run.code,
+        Some(3),
+        "one photo is missing: {}",
+        run.describe()
+    );
+    Some((scratch, run.stderr))
+}
+
+/// Returns the folder for screenshots in the test output, created empty.
+fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gallery");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("create the screenshot folder");
+    dir
+}
+
+#[test]
+fn gallery_pages_of_archive() {
+    let Some((scratch, stderr)) = archive() else {
+        return;
+    };
+    let blog = scratch.blog_dir();
+    let index = blog.join("index.html");
+    assert!(
+        stderr.contains(&format!("gallery written to {}", index.display())),
+        "the run logs the gallery's path: {stderr}"
+    );
+    let manifest = read_manifest(&blog);
+    let statuses: Vec<(String, String)> = media_entries(&manifest)
+        .iter()
+        .map(|entry| {
+            (
+                text(entry, "media_type").into(),
+                text(entry, "status").into(),
+            )
+        })
+        .collect();
+    for (media_type, status) in [
+        ("image", "downloaded"),
+        ("gif", "downloaded"),
+        ("video", "downloaded"),
+        ("audio", "downloaded"),
+        ("image", "missing"),
+        ("embed", "embed"),
+    ] {
+        assert!(
+            statuses.contains(&(media_type.into(), status.into())),
+            "the archive has a {status} {media_type}: {statuses:?}"
+        );
+    }
+
+    let page = fs::read_to_string(&index).expect("read index.html");
+    assert!(page.starts_with("<!DOCTYPE html>"), "HTML5 doctype");
+    assert!(page.contains("Content-Security-Policy"), "policy present");
+    assert_eq!(page.matches("<article").count(), 6, "six posts on page 1");
+    assert!(
+        page.find("post-9006") < page.find("post-9001"),
+        "newest first"
+    );
+    assert!(
+        page.contains("<video controls preload=\"none\""),
+        "video in place"
+    );
+    assert!(
+        page.contains("<audio controls preload=\"none\""),
+        "audio in place"
+    );
+    assert!(page.contains("loading=\"lazy\""), "lazy images");
+    assert!(
+        page.contains(&format!(
+            "<span class=\"url\">{MEDIA_HOST}{MISSING_PHOTO}_1280.png</span>"
+        )),
+        "missing photo named as text"
+    );
+    assert!(
+        page.contains("href=\"https://open.spotify.com/track/gallery\""),
+        "embed as a link"
+    );
+    assert!(page.contains("reblogged from"), "reblog source");
+    assert!(page.contains("#&lt;b&gt;bold&lt;/b&gt;"), "tag escaped");
+    assert!(!page.contains("<b>bold</b>"), "no raw tag markup");
+    for attribute in ["src=\"http", "src=\"//", "href=\"//"] {
+        assert!(
+            !page.contains(attribute),
+            "no remote resource ({attribute})"
+        );
+    }
+    assert!(blog.join("archive/2024-05.html").is_file(), "month page");
+    assert!(
+        blog.join("archive/2024-03.html").is_file(),
+        "older month page"
+    );
+    assert!(blog.join("tagged/cats.html").is_file(), "tag page");
+    assert!(!blog.join("up.html").exists(), "../up stays inside tagged/");
+
+    let Some(browser) = Chromium::find_or_skip() else {
+        return;
+    };
+    check_images_load(&browser, &scratch.dir, &index, 3);
+    check_control_counted(&browser, &scratch.dir);
+    take_screenshots(&browser, &scratch.dir, &blog);
+}
+
+/// Loads `page` in an iframe of a wrapper page that counts its images
+/// after loading them all, and checks the counts, the style sheet and that
+/// no request went to the network.
+fn check_images_load(browser: &Chromium, work: &Path, page: &Path, expected_images: usize) {
+    let wrapper = work.join("count-images.html");
+    let script = r#"<!DOCTYPE html><html><body><pre id="result">pending</pre>
+<iframe id="gallery" src="PAGE" style="width:1280px;height:4000px"></iframe>
+<script>
+const frame = document.getElementById('gallery');
+frame.addEventListener('load', () => {
+  const page = frame.contentDocument;
+  const images = Array.from(page.images);
+  images.forEach(image => { image.loading = 'eager'; });
+  let polls = 0;
+  const report = () => {
+    const settled = images.every(image => image.complete);
+    if (!settled && polls++ < 100) { setTimeout(report, 50); return; }
+    const loaded = images.filter(image => image.complete && image.naturalWidth > 0).length;
+    const radius = getComputedStyle(page.querySelector('article')).borderTopLeftRadius;
+    const media = page.querySelectorAll('video[preload=none], audio[preload=none]').length;
+    document.getElementById('result').textContent =
+      `images=${images.length} loaded=${loaded} media=${media} radius=${radius}`;
+  };
+  report();
+});
+</script></body></html>"#;
+    fs::write(&wrapper, script.replace("PAGE", &file_url(page))).expect("write the wrapper page");
+    let run = browser.run(
+        work,
+        "images",
+        &["--allow-file-access-from-files".into(), "--dump-dom".into()],
+        &file_url(&wrapper),
+    );
+    let expected = format!("images={expected_images} loaded={expected_images} media=2 radius=6px");
+    assert!(
+        run.stdout.contains(&expected),
+        "expected {expected} in the wrapper's DOM:\n{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.page_requests,
+        Vec::<String>::new(),
+        "gallery pages request nothing"
+    );
+    eprintln!(
+        "browser's own requests, blocked by the resolver rules: {:?}",
+        run.browser_requests
+    );
+}
+
+/// Proves that the request count sees a page's request: a page with a
+/// remote image is counted, while the resolver rules keep it local.
+fn check_control_counted(browser: &Chromium, work: &Path) {
+    let control = work.join("control.html");
+    let remote = "http://gallery-control.invalid/remote.png";
+    fs::write(
+        &control,
+        format!("<!DOCTYPE html><html><body><img src=\"{remote}\" alt=\"\"></body></html>"),
+    )
+    .expect("write the control page");
+    let run = browser.run(work, "control", &["--dump-dom".into()], &file_url(&control));
+    assert_eq!(
+        run.page_requests,
+        vec![remote.to_string()],
+        "the control's image is counted"
+    );
+}
+
+fn take_screenshots(browser: &Chromium, work: &Path, blog: &Path) {
+    let dir = screenshot_dir();
+    for (name, page) in [
+        ("index", "index.html"),
+        ("month", "archive/2024-05.html"),
+        ("tag", "tagged/cats.html"),
+        ("tags", "tagged/index.html"),
+    ] {
+        let shot = dir.join(format!("{name}.png"));
+        let run = browser.run(
+            work,
+            name,
+            &[
+                format!("--screenshot={}", shot.display()),
+                "--window-size=1280,1600".into(),
+            ],
+            &file_url(&blog.join(page)),
+        );
+        assert!(shot.is_file(), "screenshot {} written", shot.display());
+        assert_eq!(
+            run.page_requests,
+            Vec::<String>::new(),
+            "{page} requests nothing"
+        );
+        eprintln!("screenshot of {page}: {}", shot.display());
+    }
+}
+
+#[test]
+fn gallery_subcommand_rebuilds() {
+    let Some((scratch, _)) = archive() else {
+        return;
+    };
+    let blog = scratch.blog_dir();
+    fs::remove_file(blog.join("index.html")).expect("remove index.html");
+    fs::write(blog.join("tagged/stale.html"), "old").expect("stale page");
+
+    let args = vec!["gallery".to_string(), path_arg(&blog)];
+    let run = run_archiver(&args, &scratch.dir, None);
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    assert_eq!(
+        run.stdout.trim(),
+        blog.join("index.html").display().to_string()
+    );
+    assert!(blog.join("index.html").is_file(), "index.html rebuilt");
+    assert!(
+        !blog.join("tagged/stale.html").exists(),
+        "stale page removed"
+    );
+
+    let args = vec!["gallery".to_string(), path_arg(&scratch.out())];
+    let run = run_archiver(&args, &scratch.dir, None);
+    assert_eq!(run.code, Some(2), "{}", run.describe());
+    let expected = scratch.out().join("manifest.json");
+    assert!(
+        run.stderr.contains(&expected.display().to_string()),
+        "the error names the path: {}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(BLOG_FOLDER) || run.stderr.contains("archive/BLOG"));
+}
