@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use crate::console::{say_err, say_out};
 use crate::report::{ExitStatus, Failure};
 
-/// What one build wrote.
+/// Counts and paths of one gallery build.
 #[derive(Debug)]
 pub struct GallerySummary {
     /// The first page, `index.html` in the blog folder.
@@ -82,10 +82,12 @@ pub fn run_command(dir: &Path) -> Result<ExitStatus, Failure> {
     })?;
     say_out!("{}", summary.index.display());
     say_err!(
-        "gallery written: {} posts in {} files, {:.1} MB; open {}",
+        "gallery written: {} posts ({} from their saved records) in {} files, {:.1} MB, {} old pages removed; open {}",
         summary.posts,
+        summary.posts_from_records,
         summary.files_written,
         summary.bytes_written as f64 / 1_000_000.0,
+        summary.stale_removed,
         summary.index.display()
     );
     Ok(ExitStatus::Complete)
@@ -98,6 +100,7 @@ pub fn rebuild_after_archive(blog_dir: &Path) {
     match build(blog_dir) {
         Ok(summary) => tracing::info!(
             posts = summary.posts,
+            from_records = summary.posts_from_records,
             "gallery written to {}",
             summary.index.display()
         ),

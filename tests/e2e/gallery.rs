@@ -1,9 +1,9 @@
-//! The offline gallery of a real archive: the binary archives a blog with
+//! The offline gallery of a real archive. The binary archives a blog with
 //! photos, a GIF, a video, audio, an embed and a missing photo from the
-//! fake Tumblr, then headless Chromium opens the pages as files, checks
-//! that every image decodes and the style sheet applies, and that no page
-//! requests anything from the network. Screenshots of the pages go to the
-//! test output folder.
+//! fake Tumblr. Headless Chromium then opens the pages as files and checks
+//! that every image decodes, that the style sheet applies, and that no
+//! page requests anything from the network. Screenshots of the pages go
+//! to the test output folder.
 
 mod chromium;
 mod pictures;
@@ -24,7 +24,7 @@ use chromium::{Chromium, file_url};
 const NEWEST: i64 = 1_714_745_000;
 const DAY: i64 = 86_400;
 const MEDIA_HOST: &str = "https://64.media.tumblr.com";
-/// Path prefix of the photo that the fake server answers with 404.
+/// Path prefix of the photo for which the fake server returns 404.
 const MISSING_PHOTO: &str = "/a1b2/tumblr_gallerymissingo1";
 const HOSTILE_TAGS: [&str; 3] = ["<b>bold</b>", "../up", "日本"];
 
@@ -270,8 +270,9 @@ frame.addEventListener('load', () => {
     );
 }
 
-/// Proves that the request count sees a page's request: a page with a
-/// remote image is counted, while the resolver rules keep it local.
+/// Checks that the request count includes a page's request: the remote
+/// image of a control page is counted, and the resolver rules keep it
+/// from leaving the machine.
 fn check_control_counted(browser: &Chromium, work: &Path) {
     let control = work.join("control.html");
     let remote = "http://gallery-control.invalid/remote.png";

@@ -16,7 +16,7 @@ pub const STYLE_SHEET: &str = "gallery.css";
 /// Pages listed on each side of the current one in a pager.
 const PAGER_SPAN: usize = 3;
 
-/// What every page of one gallery shows in its header.
+/// Blog name, title and address, shown in the header of every page.
 pub struct Site {
     pub blog_name: String,
     pub blog_title: String,

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::GalleryError;
 
-/// Folders that contain only gallery pages.
+/// Folders of gallery pages, whose stale `.html` files a build removes.
 pub const PAGE_FOLDERS: [&str; 3] = ["page", "archive", "tagged"];
 
 /// Suffix of a file being written; one left by an interrupted build is

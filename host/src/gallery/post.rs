@@ -11,7 +11,7 @@ use super::lookup::MediaIndex;
 use super::manifest_view::{MediaView, PostView, ReblogView, is_relative_path};
 use super::render;
 
-/// How the body of a post was made.
+/// Source of a post's body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BodySource {
     Record,
@@ -43,9 +43,9 @@ pub fn article(
         ),
     };
     let mut html = String::with_capacity(body.len() + 1024);
-    let _ = write!(
+    let _ = writeln!(
         html,
-        "<article class=\"post\" id=\"post-{}\">\n",
+        "<article class=\"post\" id=\"post-{}\">",
         encode_path(&post.id)
     );
     html.push_str(&header(post));
@@ -55,8 +55,9 @@ pub fn article(
     (html, source)
 }
 
-/// Renders the post's record, or returns none when it has none or the
-/// record cannot be read or rendered; the reason is logged at debug level.
+/// Renders the post's record. Returns none when the post has no record or
+/// the record cannot be read or rendered, and logs the reason at debug
+/// level.
 fn render_record(
     post: &PostView,
     context: &PostContext,

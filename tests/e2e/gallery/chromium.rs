@@ -27,7 +27,7 @@ pub struct Chromium {
     binary: PathBuf,
 }
 
-/// What one run printed and requested.
+/// Output and requests of one Chromium run.
 pub struct BrowserRun {
     pub stdout: String,
     /// http, https, ws and wss URLs that pages requested.

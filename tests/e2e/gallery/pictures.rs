@@ -7,13 +7,12 @@ use fake_tumblr::MediaBody;
 /// Builds a `width` by `height` PNG filled with `rgb`: 8-bit truecolour,
 /// the pixel data in stored (uncompressed) deflate blocks.
 pub fn png(width: u32, height: u32, rgb: [u8; 3]) -> MediaBody {
-    let mut raw = Vec::new();
-    for _ in 0..height {
-        raw.push(0); // filter type None
-        for _ in 0..width {
-            raw.extend_from_slice(&rgb);
-        }
+    // Each row starts with its filter type, 0 (None).
+    let mut row = vec![0u8];
+    for _ in 0..width {
+        row.extend_from_slice(&rgb);
     }
+    let raw = row.repeat(height as usize);
     let mut header = Vec::new();
     header.extend_from_slice(&width.to_be_bytes());
     header.extend_from_slice(&height.to_be_bytes());
