@@ -353,12 +353,23 @@ pub fn served_checksum(path: &str) -> String {
     checksum(&media_body(path).bytes)
 }
 
-/// Returns the checksum of every file under `dir` except `manifest.json`,
-/// keyed by the path relative to `dir`.
+/// Returns whether `name`, relative to a blog folder, is a file of the
+/// offline gallery: `index.html`, its style sheet, or a page under
+/// `page/`, `archive/` or `tagged/`.
+pub fn is_gallery_file(name: &str) -> bool {
+    name == "index.html"
+        || name == "gallery.css"
+        || ["page/", "archive/", "tagged/"]
+            .iter()
+            .any(|folder| name.starts_with(folder))
+}
+
+/// Returns the checksum of every file under `dir` except `manifest.json`
+/// and the gallery's files, keyed by the path relative to `dir`.
 pub fn file_checksums(dir: &Path) -> BTreeMap<String, String> {
     files_under(dir)
         .into_iter()
-        .filter(|name| name != "manifest.json")
+        .filter(|name| name != "manifest.json" && !is_gallery_file(name))
         .map(|name| {
             let bytes = fs::read(dir.join(&name))
                 .unwrap_or_else(|error| panic!("cannot read {name}: {error}"));
