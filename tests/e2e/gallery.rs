@@ -125,12 +125,19 @@ fn archive() -> Option<(Scratch, String)> {
     Some((scratch, run.stderr))
 }
 
-/// Returns the folder for screenshots in the test output, created empty.
+/// Returns the folder for screenshots in the test output, created if
+/// missing.
 fn screenshot_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gallery");
-    let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).expect("create the screenshot folder");
     dir
+}
+
+/// Returns the path of screenshot `name` after removing an older one.
+fn screenshot_dir_entry(name: &str) -> PathBuf {
+    let path = screenshot_dir().join(name);
+    let _ = fs::remove_file(&path);
+    path
 }
 
 #[test]
@@ -290,14 +297,13 @@ fn check_control_counted(browser: &Chromium, work: &Path) {
 }
 
 fn take_screenshots(browser: &Chromium, work: &Path, blog: &Path) {
-    let dir = screenshot_dir();
     for (name, page) in [
         ("index", "index.html"),
         ("month", "archive/2024-05.html"),
         ("tag", "tagged/cats.html"),
         ("tags", "tagged/index.html"),
     ] {
-        let shot = dir.join(format!("{name}.png"));
+        let shot = screenshot_dir_entry(&format!("{name}.png"));
         let run = browser.run(
             work,
             name,
@@ -349,4 +355,65 @@ fn gallery_subcommand_rebuilds() {
         run.stderr
     );
     assert!(run.stderr.contains(BLOG_FOLDER) || run.stderr.contains("archive/BLOG"));
+}
+
+/// The gallery of the recorded fixture blog, whose posts cover every post
+/// type and both API formats: every post appears once across the pages of
+/// all posts, and no page names a remote resource.
+#[test]
+fn gallery_of_fixture_blog() {
+    let Some(server) = start_fake(|_| {}) else {
+        return;
+    };
+    let scratch = Scratch::new("gallery-fixtures");
+    let args = archive_args(&server, &scratch.out());
+    let run = run_archiver(&args, &scratch.dir, None);
+    assert!(matches!(run.code, Some(0 | 3)), "{}", run.describe());
+    let blog = scratch.blog_dir();
+    let manifest = read_manifest(&blog);
+    let posts = manifest["posts"].as_array().expect("posts").len();
+    assert!(posts > 0, "the fixture blog has posts");
+
+    let mut pages = vec![blog.join("index.html")];
+    for number in 2..=posts.div_ceil(50) {
+        pages.push(blog.join(format!("page/{number}.html")));
+    }
+    let mut articles = 0;
+    for page in &pages {
+        let html = fs::read_to_string(page)
+            .unwrap_or_else(|error| panic!("cannot read {}: {error}", page.display()));
+        articles += html.matches("<article").count();
+        for attribute in ["src=\"http", "src=\"//", "srcset=\"http", "poster=\"http"] {
+            assert!(
+                !html.contains(attribute),
+                "{} has {attribute}",
+                page.display()
+            );
+        }
+    }
+    assert_eq!(
+        articles,
+        posts,
+        "one article per post across {} pages",
+        pages.len()
+    );
+
+    if let Some(browser) = Chromium::find_or_skip() {
+        let shot = screenshot_dir_entry("fixtures.png");
+        let run = browser.run(
+            &scratch.dir,
+            "fixtures",
+            &[
+                format!("--screenshot={}", shot.display()),
+                "--window-size=1280,1600".into(),
+            ],
+            &file_url(&blog.join("index.html")),
+        );
+        assert_eq!(
+            run.page_requests,
+            Vec::<String>::new(),
+            "fixture gallery requests nothing"
+        );
+        eprintln!("screenshot of the fixture gallery: {}", shot.display());
+    }
 }
