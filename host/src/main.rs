@@ -11,6 +11,9 @@ mod cli;
 mod console;
 mod crawl;
 mod download;
+// The gallery pages that call the renderer are not part of this crate yet.
+#[allow(dead_code)]
+mod gallery;
 mod interrupt;
 mod manifest;
 mod net;
