@@ -94,6 +94,9 @@ pub enum RenderError {
         source: serde_json::Error,
     },
 
+    #[error("record in format tumblr-api-v1-xml has no <post> element")]
+    NoXmlPost,
+
     #[error("record in format {format} is not a JSON object but {found}")]
     NotAnObject {
         format: &'static str,
@@ -136,7 +139,9 @@ pub fn render_record(
                 count_at(&post, "note-count"),
             )
         }
-        "tumblr-api-v1-xml" => v1::render_xml_post(record, &mut context),
+        "tumblr-api-v1-xml" => {
+            v1::render_xml_post(record, &mut context).ok_or(RenderError::NoXmlPost)?
+        }
         // TODO: a themed page's post element is shown whole, sanitized, so
         // the theme's own date, note count, tags and buttons stay in the
         // body as text, and tags and note count are not read from it.

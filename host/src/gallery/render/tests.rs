@@ -831,6 +831,10 @@ fn record_errors() {
     assert!(matches!(error, RenderError::InvalidJson { .. }));
     assert!(error.to_string().contains("not valid JSON"));
 
+    let error = render_record("tumblr-api-v1-xml", "<tumblr></tumblr>", &EmptyArchive, "")
+        .expect_err("no post element");
+    assert!(matches!(error, RenderError::NoXmlPost));
+
     let error =
         render_record("tumblr-api-v1-json", "[1]", &EmptyArchive, "").expect_err("not an object");
     assert!(error.to_string().contains("an array"));

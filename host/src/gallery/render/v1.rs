@@ -59,9 +59,8 @@ pub fn render_json_post(post: &Value, context: &mut MediaContext<'_>) -> String 
         ),
         "answer" => {
             let question = html("question", context);
-            let ask = format!(
-                "<div class=\"ask\"><p class=\"asker\">Anonymous asked:</p>{question}</div>"
-            );
+            // The v1 API does not name the asker.
+            let ask = format!("<div class=\"ask\">{question}</div>");
             (ask, html("answer", context))
         }
         "video" => (
@@ -151,39 +150,37 @@ fn conversation(post: &Value) -> String {
 }
 
 /// Renders a v1 XML `<post>` element. Returns the HTML, the tags and the
-/// note count.
+/// note count, or `None` when `record` has no `<post>` element.
 pub fn render_xml_post(
     record: &str,
     context: &mut MediaContext<'_>,
-) -> (String, Vec<String>, Option<u64>) {
-    let post = xml_post_to_json(record);
+) -> Option<(String, Vec<String>, Option<u64>)> {
+    let post = xml_post_to_json(record)?;
     let tags = array_at(&post, "tags")
         .iter()
         .filter_map(Value::as_str)
         .map(str::to_owned)
         .collect();
     let note_count = text_at(&post, "note-count").and_then(|count| count.trim().parse().ok());
-    (render_json_post(&post, context), tags, note_count)
+    Some((render_json_post(&post, context), tags, note_count))
 }
 
-/// Turns the first `<post>` element of `record` into the v1 JSON shape.
+/// Turns the first `<post>` element of `record` into the v1 JSON shape, or
+/// returns `None` when there is none.
 ///
 /// The XML is read with the HTML parser, which decodes entities (so an
 /// escaped `&lt;p&gt;` body becomes its HTML text) but ignores `/>` on
 /// elements it does not know: a `<tumblelog … />` inside the post then
 /// contains the elements after it. Fields are therefore read from all
 /// descendants of the post, not only its children.
-fn xml_post_to_json(record: &str) -> Value {
+fn xml_post_to_json(record: &str) -> Option<Value> {
     let document = scraper::Html::parse_fragment(record);
     let mut fields = Map::new();
-    let Some(post) = document
+    let post = document
         .root_element()
         .descendants()
         .filter_map(scraper::ElementRef::wrap)
-        .find(|element| element.value().name() == "post")
-    else {
-        return Value::Object(fields);
-    };
+        .find(|element| element.value().name() == "post")?;
     for (key, value) in post.value().attrs() {
         fields.insert(key.to_owned(), Value::String(value.to_owned()));
     }
@@ -233,7 +230,7 @@ fn xml_post_to_json(record: &str) -> Value {
     if !lines.is_empty() {
         fields.insert("conversation".to_owned(), Value::Array(lines));
     }
-    Value::Object(fields)
+    Some(Value::Object(fields))
 }
 
 /// Turns a photoset's `<photo>` into `{caption, photo-url-*}`.
