@@ -25,6 +25,8 @@ pub struct GallerySummary {
     pub posts: usize,
     /// Posts whose body came from their saved record.
     pub posts_from_records: usize,
+    /// Media that those records name and the archive does not have.
+    pub record_media_missing: usize,
     pub files_written: usize,
     pub bytes_written: u64,
     /// Pages of an earlier build that this one no longer has.
@@ -82,9 +84,10 @@ pub fn run_command(dir: &Path) -> Result<ExitStatus, Failure> {
     })?;
     say_out!("{}", summary.index.display());
     say_err!(
-        "gallery written: {} posts ({} from their saved records) in {} files, {:.1} MB, {} old pages removed; open {}",
+        "gallery written: {} posts ({} from their saved records, which name {} media not in the archive) in {} files, {:.1} MB, {} old pages removed; open {}",
         summary.posts,
         summary.posts_from_records,
+        summary.record_media_missing,
         summary.files_written,
         summary.bytes_written as f64 / 1_000_000.0,
         summary.stale_removed,

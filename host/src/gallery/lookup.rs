@@ -43,34 +43,27 @@ impl MediaIndex {
     fn insert(&mut self, url: &str, area: u64, local: &LocalMedia) {
         self.by_url
             .entry(url.to_string())
-            .or_insert_with(|| clone_local(local));
+            .or_insert_with(|| local.clone());
         let Some(key) = media_key(url) else {
             return;
         };
         let slot = self
             .by_key
             .entry(key)
-            .or_insert_with(|| (area, clone_local(local)));
+            .or_insert_with(|| (area, local.clone()));
         if area > slot.0 {
-            *slot = (area, clone_local(local));
+            *slot = (area, local.clone());
         }
-    }
-}
-
-fn clone_local(local: &LocalMedia) -> LocalMedia {
-    LocalMedia {
-        path: local.path.clone(),
-        media_type: local.media_type.clone(),
     }
 }
 
 impl MediaLookup for MediaIndex {
     fn local(&self, url: &str) -> Option<LocalMedia> {
         if let Some(found) = self.by_url.get(url) {
-            return Some(clone_local(found));
+            return Some(found.clone());
         }
         let key = media_key(url)?;
-        self.by_key.get(&key).map(|(_, found)| clone_local(found))
+        self.by_key.get(&key).map(|(_, found)| found.clone())
     }
 }
 

@@ -14,7 +14,8 @@ use super::render;
 /// Source of a post's body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BodySource {
-    Record,
+    /// The saved record, with this many media it names not in the archive.
+    Record { missing_media: usize },
     /// The record was missing, unreadable or not renderable.
     Manifest,
 }
@@ -34,13 +35,22 @@ pub fn article(
     prefix: &str,
 ) -> (String, BodySource) {
     let rendered = render_record(post, context, prefix);
-    let (body, note_count, source) = match rendered {
-        Some(rendered) => (rendered.body_html, rendered.note_count, BodySource::Record),
-        None => (
-            fallback_body(post, media, prefix),
-            None,
-            BodySource::Manifest,
-        ),
+    let (body, note_count, record_tags, source) = match rendered {
+        Some(rendered) => {
+            let source = BodySource::Record {
+                missing_media: rendered.missing_media,
+            };
+            (
+                rendered.body_html,
+                rendered.note_count,
+                rendered.tags,
+                source,
+            )
+        }
+        None => {
+            let body = fallback_body(post, media, prefix);
+            (body, None, Vec::new(), BodySource::Manifest)
+        }
     };
     let mut html = String::with_capacity(body.len() + 1024);
     let _ = writeln!(
@@ -50,7 +60,7 @@ pub fn article(
     );
     html.push_str(&header(post));
     html.push_str(&body);
-    html.push_str(&footer(post, note_count, prefix));
+    html.push_str(&footer(post, &record_tags, note_count, prefix));
     html.push_str("</article>\n");
     (html, source)
 }
@@ -152,7 +162,15 @@ pub fn external_link(url: &str, text: &str, class: &str) -> String {
     }
 }
 
-fn footer(post: &PostView, note_count: Option<u64>, prefix: &str) -> String {
+/// Returns the tag list and note count. Tags of the manifest link to their
+/// pages. When the manifest lists none, the record's tags are shown as
+/// text, because no tag page lists the post.
+fn footer(
+    post: &PostView,
+    record_tags: &[String],
+    note_count: Option<u64>,
+    prefix: &str,
+) -> String {
     let mut html = String::from("<footer class=\"post-footer\">");
     if !post.tags.is_empty() {
         html.push_str("<ul class=\"tags\">");
@@ -163,6 +181,12 @@ fn footer(post: &PostView, note_count: Option<u64>, prefix: &str) -> String {
                 tag_file_stem(tag),
                 escape(tag)
             );
+        }
+        html.push_str("</ul>");
+    } else if !record_tags.is_empty() {
+        html.push_str("<ul class=\"tags\">");
+        for tag in record_tags {
+            let _ = write!(html, "<li>#{}</li>", escape(tag));
         }
         html.push_str("</ul>");
     }

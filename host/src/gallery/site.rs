@@ -94,11 +94,14 @@ pub fn build(blog_dir: &Path, manifest: &ManifestView) -> Result<GallerySummary,
             .unwrap_or_default()
     };
 
-    let mut from_records = 0;
+    let (mut from_records, mut record_media_missing) = (0, 0);
     let mut nested = Vec::with_capacity(posts.len());
     for post in &posts {
         let (html, source) = article(post, &media_of(post), &context, "../");
-        from_records += usize::from(source == BodySource::Record);
+        if let BodySource::Record { missing_media } = source {
+            from_records += 1;
+            record_media_missing += missing_media;
+        }
         nested.push(html);
     }
     let top = (0..posts.len().min(POSTS_PER_PAGE))
@@ -147,6 +150,7 @@ pub fn build(blog_dir: &Path, manifest: &ManifestView) -> Result<GallerySummary,
         index: blog_dir.join("index.html"),
         posts: posts.len(),
         posts_from_records: from_records,
+        record_media_missing,
         files_written: writer.files_written(),
         bytes_written: writer.bytes_written,
         stale_removed: removed,

@@ -244,3 +244,67 @@ fn large_blog_build_measured() {
     let first = read(&scratch.0, "index.html");
     assert!(first.len() < 200_000, "first page is {} bytes", first.len());
 }
+
+#[test]
+fn record_rendered_with_local_large_file() {
+    let scratch = Scratch::new("record");
+    fs::create_dir_all(scratch.0.join("posts")).expect("posts folder");
+    let record = json!({
+        "type": "photo", "id": 7, "tags": ["x"], "note_count": 3,
+        "caption": "<p>hello <script>alert(1)</script></p>",
+        "photos": [{
+            "original_size": {"url": "https://64.media.tumblr.com/h/tumblr_abco1_500.jpg",
+                              "width": 500, "height": 400},
+            "alt_sizes": [],
+        }],
+    });
+    fs::write(scratch.0.join("posts/7.json"), record.to_string()).expect("record");
+    let manifest = json!({
+        "format_version": 1,
+        "blog": {"name": "b"},
+        "posts": [
+            {"id": "7", "url": "https://b.tumblr.com/post/7", "timestamp": 1_714_745_000,
+             "type": "photo", "tags": ["x"], "summary": "from the manifest",
+             "record": "posts/7.json", "record_format": "tumblr-api-v2"},
+            {"id": "6", "url": "https://b.tumblr.com/post/6", "timestamp": 1_714_700_000,
+             "type": "photo", "tags": [], "summary": "bad record",
+             "record": "posts/6.json", "record_format": "tumblr-api-v2"},
+        ],
+        "media": [
+            {"post_id": "7", "media_type": "image", "status": "downloaded",
+             "filename": "7_abco1.jpg",
+             "original_url": "https://64.media.tumblr.com/h/tumblr_abco1_1280.jpg"},
+            {"post_id": "6", "media_type": "image", "status": "downloaded",
+             "filename": "6_a.jpg", "original_url": "https://x.test/6.jpg"},
+        ],
+    });
+    fs::write(scratch.0.join("posts/6.json"), "{ truncated").expect("bad record");
+    write_manifest(&scratch.0, &manifest);
+
+    let summary = build(&scratch.0).expect("build");
+    assert_eq!(summary.posts_from_records, 1, "post 7 from its record");
+    let index = read(&scratch.0, "index.html");
+    assert!(
+        index.contains("src=\"7_abco1.jpg\""),
+        "500 rendition finds the 1280 file: {index}"
+    );
+    assert!(index.contains("3 notes"), "note count from the record");
+    assert!(!index.contains("<script>"), "record script removed");
+    assert!(
+        !index.contains("from the manifest"),
+        "record replaces the summary"
+    );
+    assert!(
+        index.contains("bad record"),
+        "unreadable record falls back to the summary"
+    );
+    assert!(
+        index.contains("src=\"6_a.jpg\""),
+        "fallback shows the manifest's media"
+    );
+    let month = read(&scratch.0, "archive/2024-05.html");
+    assert!(
+        month.contains("src=\"../7_abco1.jpg\""),
+        "nested page goes up"
+    );
+}
