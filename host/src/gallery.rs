@@ -14,6 +14,9 @@ mod site;
 
 use std::path::{Path, PathBuf};
 
+/// Files of the gallery outside `output::PAGE_FOLDERS`.
+const TOP_FILES: [&str; 2] = ["index.html", layout::STYLE_SHEET];
+
 use crate::console::{say_err, say_out};
 use crate::report::{ExitStatus, Failure};
 
@@ -70,6 +73,19 @@ pub enum GalleryError {
 pub fn build(blog_dir: &Path) -> Result<GallerySummary, GalleryError> {
     let manifest = manifest_view::ManifestView::load(blog_dir)?;
     site::build(blog_dir, &manifest)
+}
+
+/// Returns whether `relative`, a `/`-separated path in a blog folder, is
+/// a file that gallery builds write: `index.html`, the style sheet, or a
+/// page under `page/`, `archive/` or `tagged/`.
+pub fn is_gallery_file(relative: &str) -> bool {
+    if TOP_FILES.contains(&relative) {
+        return true;
+    }
+    let Some((folder, name)) = relative.split_once('/') else {
+        return false;
+    };
+    output::PAGE_FOLDERS.contains(&folder) && !name.contains('/') && name.ends_with(".html")
 }
 
 /// Runs `tumblr-archiver gallery DIR`: builds the gallery and prints where

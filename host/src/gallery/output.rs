@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::GalleryError;
+use super::{GalleryError, is_gallery_file};
 
 /// Folders of gallery pages, whose stale `.html` files a build removes.
 pub const PAGE_FOLDERS: [&str; 3] = ["page", "archive", "tagged"];
@@ -38,6 +38,10 @@ impl SiteWriter {
 
     /// Replaces the file at `relative` (`/`-separated) with `content`.
     pub fn write(&mut self, relative: &str, content: &str) -> Result<(), GalleryError> {
+        debug_assert!(
+            is_gallery_file(relative),
+            "{relative} is not a gallery file"
+        );
         let path = self.root.join(relative);
         if self.protected.contains(relative) {
             return Err(GalleryError::Conflict { path });
@@ -142,6 +146,27 @@ mod tests {
         assert!(dir.join("tagged/listed.html").exists(), "listed file kept");
         assert!(dir.join("1_a.jpg").exists(), "media kept");
         fs::remove_dir_all(&dir).expect("cleanup");
+    }
+
+    #[test]
+    fn gallery_files_recognised() {
+        for name in [
+            "index.html",
+            "gallery.css",
+            "page/2.html",
+            "tagged/x_1a.html",
+        ] {
+            assert!(is_gallery_file(name), "{name}");
+        }
+        for name in [
+            "1_a.jpg",
+            "manifest.json",
+            "posts/1.json",
+            "page/a/b.html",
+            "tagged/x.txt",
+        ] {
+            assert!(!is_gallery_file(name), "{name}");
+        }
     }
 
     #[test]
