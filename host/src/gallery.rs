@@ -28,7 +28,10 @@ pub struct GallerySummary {
     pub posts: usize,
     /// Posts whose body came from their saved record.
     pub posts_from_records: usize,
-    /// Media that those records name and the archive does not have.
+    /// Posts whose record could not be read or rendered, and which show
+    /// the manifest's media and summary instead.
+    pub records_failed: usize,
+    /// Media that the rendered records name and the archive does not have.
     pub record_media_missing: usize,
     pub files_written: usize,
     pub bytes_written: u64,
@@ -72,7 +75,16 @@ pub enum GalleryError {
 /// replacing the pages of an earlier build.
 pub fn build(blog_dir: &Path) -> Result<GallerySummary, GalleryError> {
     let manifest = manifest_view::ManifestView::load(blog_dir)?;
-    site::build(blog_dir, &manifest)
+    let summary = site::build(blog_dir, &manifest)?;
+    if summary.records_failed > 0 {
+        tracing::warn!(
+            "{} of {} post records in {} could not be read or rendered, so those posts show only their media and summary; run with TUMBLR_ARCHIVER_LOG=debug to see each post and error",
+            summary.records_failed,
+            summary.records_failed + summary.posts_from_records,
+            blog_dir.display()
+        );
+    }
+    Ok(summary)
 }
 
 /// Returns whether `relative`, a `/`-separated path in a blog folder, is

@@ -16,8 +16,10 @@ use super::render;
 pub enum BodySource {
     /// The saved record, with this many media it names not in the archive.
     Record { missing_media: usize },
-    /// The record was missing, unreadable or not renderable.
+    /// The manifest, because the post has no record.
     Manifest,
+    /// The manifest, because the record could not be read or rendered.
+    RecordFailed,
 }
 
 /// The blog folder and the archived files, shared by every post.
@@ -36,7 +38,7 @@ pub fn article(
 ) -> (String, BodySource) {
     let rendered = render_record(post, context, prefix);
     let (body, note_count, record_tags, source) = match rendered {
-        Some(rendered) => {
+        Some(Ok(rendered)) => {
             let source = BodySource::Record {
                 missing_media: rendered.missing_media,
             };
@@ -46,6 +48,10 @@ pub fn article(
                 rendered.tags,
                 source,
             )
+        }
+        Some(Err(())) => {
+            let body = fallback_body(post, media, prefix);
+            (body, None, Vec::new(), BodySource::RecordFailed)
         }
         None => {
             let body = fallback_body(post, media, prefix);
@@ -65,36 +71,42 @@ pub fn article(
     (html, source)
 }
 
-/// Renders the post's record. Returns none when the post has no record or
-/// the record cannot be read or rendered, and logs the reason at debug
-/// level.
+/// Renders the post's record. Returns none when the post has no record,
+/// and an error, after logging the reason at debug level, when the record
+/// cannot be read or rendered.
 fn render_record(
     post: &PostView,
     context: &PostContext,
     prefix: &str,
-) -> Option<render::RenderedPost> {
+) -> Option<Result<render::RenderedPost, ()>> {
     let (Some(record), Some(format)) = (&post.record, &post.record_format) else {
         return None;
     };
+    Some(render_record_file(post, record, format, context, prefix))
+}
+
+fn render_record_file(
+    post: &PostView,
+    record: &str,
+    format: &str,
+    context: &PostContext,
+    prefix: &str,
+) -> Result<render::RenderedPost, ()> {
     if !is_relative_path(record) {
         tracing::debug!(post = %post.id, record = %record, "record path leaves the blog folder; showing the manifest's media");
-        return None;
+        return Err(());
     }
     let path = context.blog_dir.join(record);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(error) => {
             tracing::debug!(post = %post.id, file = %path.display(), %error, "cannot read the post's record; showing the manifest's media");
-            return None;
+            return Err(());
         }
     };
-    match render::render_record(format, &text, context.index, prefix) {
-        Ok(rendered) => Some(rendered),
-        Err(error) => {
-            tracing::debug!(post = %post.id, file = %path.display(), %error, "cannot render the post's record; showing the manifest's media");
-            None
-        }
-    }
+    render::render_record(format, &text, context.index, prefix).map_err(|error| {
+        tracing::debug!(post = %post.id, file = %path.display(), %error, "cannot render the post's record; showing the manifest's media");
+    })
 }
 
 fn header(post: &PostView) -> String {

@@ -94,13 +94,17 @@ pub fn build(blog_dir: &Path, manifest: &ManifestView) -> Result<GallerySummary,
             .unwrap_or_default()
     };
 
-    let (mut from_records, mut record_media_missing) = (0, 0);
+    let (mut from_records, mut records_failed, mut record_media_missing) = (0, 0, 0);
     let mut nested = Vec::with_capacity(posts.len());
     for post in &posts {
         let (html, source) = article(post, &media_of(post), &context, "../");
-        if let BodySource::Record { missing_media } = source {
-            from_records += 1;
-            record_media_missing += missing_media;
+        match source {
+            BodySource::Record { missing_media } => {
+                from_records += 1;
+                record_media_missing += missing_media;
+            }
+            BodySource::RecordFailed => records_failed += 1,
+            BodySource::Manifest => {}
         }
         nested.push(html);
     }
@@ -150,6 +154,7 @@ pub fn build(blog_dir: &Path, manifest: &ManifestView) -> Result<GallerySummary,
         index: blog_dir.join("index.html"),
         posts: posts.len(),
         posts_from_records: from_records,
+        records_failed,
         record_media_missing,
         files_written: writer.files_written(),
         bytes_written: writer.bytes_written,

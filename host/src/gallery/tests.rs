@@ -283,6 +283,7 @@ fn record_rendered_with_local_large_file() {
 
     let summary = build(&scratch.0).expect("build");
     assert_eq!(summary.posts_from_records, 1, "post 7 from its record");
+    assert_eq!(summary.records_failed, 1, "post 6's record is invalid");
     let index = read(&scratch.0, "index.html");
     assert!(
         index.contains("src=\"7_abco1.jpg\""),
