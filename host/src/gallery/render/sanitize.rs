@@ -70,6 +70,13 @@ fn write_node(node: NodeRef<'_, Node>, context: &mut MediaContext<'_>, out: &mut
                 out.push_str(&media);
                 return;
             }
+            if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                // No allowed tag has such a name, so only the content stays.
+                for child in node.children() {
+                    write_node(child, context, out);
+                }
+                return;
+            }
             out.push('<');
             out.push_str(name);
             // Tumblr marks a row of images in post HTML with `npf_row`.

@@ -484,6 +484,23 @@ fn ask_layout_with_asker() {
 }
 
 #[test]
+fn older_rows_form_in_trail() {
+    let post = json!({
+        "id": "1", "type": "blocks", "content": [],
+        "trail": [{
+            "blog": {"name": "parent-blog"},
+            "content": [{"type": "text", "text": "first"}, {"type": "text", "text": "second"}],
+            "layout": [{"type": "rows", "rows": [[1, 0]]}]
+        }]
+    });
+    let html = render(&post, &EmptyArchive).body_html;
+    assert!(
+        html.contains("<div class=\"npf-row\"><p>second</p><p>first</p></div>"),
+        "{html}"
+    );
+}
+
+#[test]
 fn anonymous_ask() {
     let post = json!({
         "id": "1", "type": "blocks",
