@@ -9,8 +9,8 @@
 //!    whose content is not text are dropped with their content.
 //! 2. Allow-list: `ammonia` keeps only formatting tags and a few
 //!    attributes. `src` and `poster` survive only with a value that pass 1
-//!    wrote for a local file, and `href` only with an http, https or mailto
-//!    URL. Event attributes, `style` (and so CSS `url()`), `srcset`,
+//!    wrote for a local file, and `href` only with such a value or an
+//!    http, https or mailto URL. Event attributes, `style` (and so CSS `url()`), `srcset`,
 //!    `data-*`, forms and every other element or attribute are removed.
 //!
 //! Pass 2 does not trust pass 1: whatever pass 1 lets through, the output
@@ -84,9 +84,16 @@ fn write_node(node: NodeRef<'_, Node>, context: &mut MediaContext<'_>, out: &mut
                 out.push_str(" class=\"npf-row\"");
             }
             for (attribute, value) in element.attrs() {
-                if PASSED_ATTRIBUTES.contains(&attribute) {
-                    out.push_str(&format!(" {attribute}=\"{}\"", escape(value)));
+                if !PASSED_ATTRIBUTES.contains(&attribute) {
+                    continue;
                 }
+                // A link to a media file the archive has, such as the full
+                // size of an inline image, opens the local copy.
+                let local = (attribute == "href")
+                    .then(|| context.local_link(value))
+                    .flatten();
+                let value = local.as_deref().unwrap_or(value);
+                out.push_str(&format!(" {attribute}=\"{}\"", escape(value)));
             }
             out.push('>');
             if VOID_ELEMENTS.contains(&name) {
@@ -229,6 +236,7 @@ fn allow_list(sources: HashSet<String>) -> Builder<'static> {
         .strip_comments(true)
         .attribute_filter(move |_element, attribute, value| match attribute {
             "src" | "poster" => sources.contains(value).then(|| value.into()),
+            "href" if sources.contains(value) => Some(value.into()),
             "href" => link_target(value).map(|target| target.to_owned().into()),
             _ => Some(value.into()),
         });
@@ -289,6 +297,24 @@ mod tests {
             "<img src=\"../media/big.jpg\" alt=\"\" loading=\"lazy\">"
         );
         assert_eq!(missing, 0);
+    }
+
+    #[test]
+    fn link_to_archived_file_is_local() {
+        let lookup = Listed(vec![(
+            "https://64.media.tumblr.com/k/tumblr_x_1280.jpg",
+            "media/x.jpg",
+        )]);
+        let (out, missing) = clean(
+            "<a href=\"https://64.media.tumblr.com/k/tumblr_x_1280.jpg\">\
+             <img src=\"https://64.media.tumblr.com/k/tumblr_x_500.jpg\"></a>",
+            &lookup,
+        );
+        assert!(out.starts_with("<a href=\"../media/x.jpg\" rel=\"noopener noreferrer\">"));
+        assert!(out.contains(
+            "image not archived: <code>https://64.media.tumblr.com/k/tumblr_x_500.jpg</code>"
+        ));
+        assert_eq!(missing, 1);
     }
 
     #[test]
