@@ -743,6 +743,24 @@ fn hostile_legacy_body() {
 }
 
 #[test]
+fn deeply_nested_html() {
+    // Past the parser's limit of unclosed tags: shown as text.
+    let body = "<div>".repeat(100_000) + "<img src=x onerror=alert(1)>deep";
+    let post = json!({"id": "1", "type": "text", "body": body});
+    let html = render(&post, &EmptyArchive).body_html;
+    assert_safe(&html, "");
+    assert!(html.ends_with("&lt;img src=x onerror=alert(1)&gt;deep</p></div>"));
+
+    // Under it, nesting past the writer's depth keeps the text only.
+    let body = "<b>".repeat(1_000) + "<img src=x>deep";
+    let post = json!({"id": "1", "type": "text", "body": body});
+    let rendered = render(&post, &EmptyArchive);
+    assert_safe(&rendered.body_html, "");
+    assert!(rendered.body_html.contains("deep"));
+    assert_eq!(rendered.missing_media, 0);
+}
+
+#[test]
 fn hostile_local_path_is_not_linked() {
     let post = json!({"id": "1", "type": "blocks",
         "content": [{"type": "image", "media": [{"url": "https://64.media.tumblr.com/a.jpg"}]}]});
