@@ -2,13 +2,12 @@
 //!
 //! Every string from a post is escaped, and every piece of HTML from a post
 //! goes through the allow-list sanitizer in `sanitize`. Media point at the
-//! archive's local files through [`MediaLookup`]; a media file that is not
-//! in the archive becomes a visible placeholder with its original URL as
-//! text. So the fragment never runs script and never makes the browser load
-//! anything from the network: the only `src` and `poster` values it contains
-//! are `prefix` followed by a local path, and the only remote URLs are the
-//! `href` of links (http, https or mailto), which load nothing until
-//! clicked.
+//! archive's local files through [`MediaLookup`], and a media file that is
+//! not in the archive becomes a visible placeholder with its original URL
+//! as text. So the fragment never runs script and never makes the browser load
+//! anything from the network. Its only `src` and `poster` values are
+//! `prefix` followed by a local path. Its only remote URLs are the `href`
+//! of links (http, https or mailto), which load nothing until clicked.
 //!
 //! Class names the page's CSS can style:
 //!

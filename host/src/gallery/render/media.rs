@@ -1,8 +1,9 @@
 //! Media elements of the rendered post: each one points at a local file of
 //! the archive, or is a `media-missing` placeholder that shows the original
 //! URL as text. This is the only place that writes `src` and `poster`
-//! attributes, and it records each value it writes so that the sanitizer
-//! can drop every other one.
+//! attributes (and `href` values that point at a local file), and it
+//! records each value it writes so that the sanitizer can drop every other
+//! one.
 
 use std::collections::HashSet;
 
@@ -51,23 +52,34 @@ impl<'a> MediaContext<'a> {
         self.missing
     }
 
-    /// Returns every `src` and `poster` value written so far.
+    /// Returns every local `src`, `poster` and `href` value written so far.
     pub fn sources(&self) -> &HashSet<String> {
         &self.sources
     }
 
     /// Returns the local file of the first of `urls` that the archive has.
-    /// Every URL is tried, because the archive may hold any rendition of a
-    /// media item (often a larger one than a record's first URL).
+    /// Every URL is tried, because the archive may contain any rendition of
+    /// a media item (often a larger one than a record's first URL).
     pub fn find(&self, urls: &[&str]) -> Option<LocalMedia> {
         urls.iter()
             .map(|url| url.trim())
             .filter(|url| !url.is_empty())
-            .find_map(|url| self.lookup.local(url))
-            .filter(|local| is_relative_path(&local.path))
+            .find_map(|url| {
+                self.lookup
+                    .local(url)
+                    .filter(|local| is_relative_path(&local.path))
+            })
     }
 
-    /// Returns the `src` value of a local file and records it.
+    /// Returns the local address of `url` when the archive has its file,
+    /// for a link that would otherwise open the file on Tumblr.
+    pub fn local_link(&mut self, url: &str) -> Option<String> {
+        let local = self.find(&[url])?;
+        Some(self.source(&local))
+    }
+
+    /// Returns the `src` (or local `href`) value of a local file and records
+    /// it.
     fn source(&mut self, local: &LocalMedia) -> String {
         let value = format!("{}{}", self.prefix, encode_path(&local.path));
         self.sources.insert(value.clone());

@@ -116,8 +116,8 @@ fn ordered_rows(blocks: &[Value], layouts: &[Value]) -> Vec<Vec<usize>> {
     let mut seen = vec![false; blocks.len()];
     let mut rows = Vec::new();
     if let Some(layout) = rows_layout {
-        for display in array_at(layout, "display") {
-            let row: Vec<usize> = array_at(display, "blocks")
+        for row_indexes in layout_rows(layout) {
+            let row: Vec<usize> = row_indexes
                 .iter()
                 .filter_map(index_of)
                 .filter(|&index| index < blocks.len() && !std::mem::replace(&mut seen[index], true))
@@ -134,6 +134,24 @@ fn ordered_rows(blocks: &[Value], layouts: &[Value]) -> Vec<Vec<usize>> {
         }
     }
     rows
+}
+
+/// Returns the block indexes of each row of a `rows` layout: the `blocks`
+/// of each `display` entry, or the arrays of the older `rows` form
+/// (`"rows": [[1, 0]]`) that the NPF specification's trail example uses.
+fn layout_rows(layout: &Value) -> Vec<&[Value]> {
+    let display = array_at(layout, "display");
+    if display.is_empty() {
+        return array_at(layout, "rows")
+            .iter()
+            .filter_map(Value::as_array)
+            .map(Vec::as_slice)
+            .collect();
+    }
+    display
+        .iter()
+        .map(|entry| array_at(entry, "blocks"))
+        .collect()
 }
 
 fn render_rows(blocks: &[Value], rows: &[Vec<usize>], context: &mut MediaContext<'_>) -> String {
