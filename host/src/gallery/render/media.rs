@@ -103,7 +103,7 @@ impl<'a> MediaContext<'a> {
                 format!("<img src=\"{src}\" alt=\"{alt}\" loading=\"lazy\">")
             }
             MediaKind::Video => {
-                format!("<video src=\"{src}\" controls preload=\"metadata\"></video>")
+                format!("<video src=\"{src}\" controls preload=\"none\"></video>")
             }
             MediaKind::Audio => format!("<audio src=\"{src}\" controls preload=\"none\"></audio>"),
         }
@@ -123,7 +123,7 @@ impl<'a> MediaContext<'a> {
             Some(poster) => format!(" poster=\"{}\"", escape(&self.source(&poster))),
             None => String::new(),
         };
-        format!("<video src=\"{src}\"{poster} controls preload=\"metadata\"></video>")
+        format!("<video src=\"{src}\"{poster} controls preload=\"none\"></video>")
     }
 
     /// Returns the image of the first local file among `urls`, or nothing:
