@@ -417,3 +417,55 @@ fn gallery_of_fixture_blog() {
         eprintln!("screenshot of the fixture gallery: {}", shot.display());
     }
 }
+
+/// Posts with a saved record, as the archiver keeps them in `posts/`: the
+/// gallery renders the record, finds its media in the archive, and the
+/// page still loads every image and nothing from the network.
+#[test]
+fn gallery_renders_saved_records() {
+    let Some((scratch, _)) = archive() else {
+        return;
+    };
+    let blog = scratch.blog_dir();
+    let served = gallery_posts();
+    let mut manifest = read_manifest(&blog);
+    fs::create_dir_all(blog.join("posts")).expect("create posts/");
+    for post in manifest["posts"].as_array_mut().expect("posts") {
+        let id = text(post, "id").to_string();
+        let record = served
+            .iter()
+            .find(|served| served["id_string"] == id.as_str())
+            .unwrap_or_else(|| panic!("post {id} was served"));
+        fs::write(blog.join(format!("posts/{id}.json")), record.to_string())
+            .expect("write a record");
+        post["record"] = json!(format!("posts/{id}.json"));
+        post["record_format"] = json!("tumblr-api-v2");
+    }
+    fs::write(blog.join("manifest.json"), manifest.to_string()).expect("write the manifest");
+
+    let args = vec!["gallery".to_string(), path_arg(&blog)];
+    let run = run_archiver(&args, &scratch.dir, None);
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    assert!(
+        run.stderr.contains("6 posts (6 from their saved records"),
+        "every post rendered from its record: {}",
+        run.stderr
+    );
+    let page = fs::read_to_string(blog.join("index.html")).expect("read index.html");
+    assert!(page.contains("Post 9006"), "caption from the record");
+    for attribute in ["src=\"http", "src=\"//", "poster=\"http"] {
+        assert!(
+            !page.contains(attribute),
+            "no remote resource ({attribute})"
+        );
+    }
+    assert!(
+        page.contains("media-missing"),
+        "the missing photo has a placeholder"
+    );
+
+    let Some(browser) = Chromium::find_or_skip() else {
+        return;
+    };
+    check_images_load(&browser, &scratch.dir, &blog.join("index.html"), 3);
+}
