@@ -468,4 +468,21 @@ fn gallery_renders_saved_records() {
         return;
     };
     check_images_load(&browser, &scratch.dir, &blog.join("index.html"), 3);
+    let shot = screenshot_dir_entry("records.png");
+    let run = browser.run(
+        &scratch.dir,
+        "records",
+        &[
+            format!("--screenshot={}", shot.display()),
+            "--window-size=1280,1600".into(),
+        ],
+        &file_url(&blog.join("index.html")),
+    );
+    assert!(shot.is_file(), "screenshot {} written", shot.display());
+    assert_eq!(
+        run.page_requests,
+        Vec::<String>::new(),
+        "rendered page requests nothing"
+    );
+    eprintln!("screenshot of the rendered records: {}", shot.display());
 }
