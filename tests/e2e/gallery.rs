@@ -6,12 +6,13 @@
 //! to the test output folder.
 
 mod chromium;
-mod pictures;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use fake_tumblr::{Fault, FaultKind, PathMatch, PhotoSize, photo_post, text_post, video_post};
+use fake_tumblr::{
+    Fault, FaultKind, PathMatch, PhotoSize, photo_post, solid_gif, solid_png, text_post, video_post,
+};
 use serde_json::{Value, json};
 
 use crate::support::{
@@ -95,9 +96,9 @@ fn gallery_posts() -> Vec<Value> {
 fn archive() -> Option<(Scratch, String)> {
     let server = start_fake(|config| {
         config.posts = Some(gallery_posts());
-        let red = pictures::png(320, 200, [200, 70, 40]);
-        let blue = pictures::png(240, 240, [40, 90, 200]);
-        let gif = pictures::gif(160, 90, [40, 160, 60]);
+        let red = solid_png(320, 200, [200, 70, 40]);
+        let blue = solid_png(240, 240, [40, 90, 200]);
+        let gif = solid_gif(160, 90, [40, 160, 60]);
         config
             .media_files
             .insert("/a1b2/tumblr_galleryredo1_1280.png".into(), red);
@@ -125,19 +126,31 @@ fn archive() -> Option<(Scratch, String)> {
     Some((scratch, run.stderr))
 }
 
-/// Returns the folder for screenshots in the test output, created if
-/// missing.
-fn screenshot_dir() -> PathBuf {
+/// Saves a screenshot of `page` as `NAME.png` in the test output folder,
+/// checks that the page requested nothing from the network, and prints
+/// the screenshot's path.
+fn save_screenshot(browser: &Chromium, work: &Path, page: &Path, name: &str) {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gallery");
     fs::create_dir_all(&dir).expect("create the screenshot folder");
-    dir
-}
-
-/// Returns the path of screenshot `name` after removing an older one.
-fn screenshot_dir_entry(name: &str) -> PathBuf {
-    let path = screenshot_dir().join(name);
-    let _ = fs::remove_file(&path);
-    path
+    let shot = dir.join(format!("{name}.png"));
+    let _ = fs::remove_file(&shot);
+    let run = browser.run(
+        work,
+        name,
+        &[
+            format!("--screenshot={}", shot.display()),
+            "--window-size=1280,1600".into(),
+        ],
+        &file_url(page),
+    );
+    assert!(shot.is_file(), "screenshot {} written", shot.display());
+    assert_eq!(
+        run.page_requests,
+        Vec::<String>::new(),
+        "{} requests nothing",
+        page.display()
+    );
+    eprintln!("screenshot of {}: {}", page.display(), shot.display());
 }
 
 #[test]
@@ -303,23 +316,7 @@ fn take_screenshots(browser: &Chromium, work: &Path, blog: &Path) {
         ("tag", "tagged/cats.html"),
         ("tags", "tagged/index.html"),
     ] {
-        let shot = screenshot_dir_entry(&format!("{name}.png"));
-        let run = browser.run(
-            work,
-            name,
-            &[
-                format!("--screenshot={}", shot.display()),
-                "--window-size=1280,1600".into(),
-            ],
-            &file_url(&blog.join(page)),
-        );
-        assert!(shot.is_file(), "screenshot {} written", shot.display());
-        assert_eq!(
-            run.page_requests,
-            Vec::<String>::new(),
-            "{page} requests nothing"
-        );
-        eprintln!("screenshot of {page}: {}", shot.display());
+        save_screenshot(browser, work, &blog.join(page), name);
     }
 }
 
@@ -399,22 +396,7 @@ fn gallery_of_fixture_blog() {
     );
 
     if let Some(browser) = Chromium::find_or_skip() {
-        let shot = screenshot_dir_entry("fixtures.png");
-        let run = browser.run(
-            &scratch.dir,
-            "fixtures",
-            &[
-                format!("--screenshot={}", shot.display()),
-                "--window-size=1280,1600".into(),
-            ],
-            &file_url(&blog.join("index.html")),
-        );
-        assert_eq!(
-            run.page_requests,
-            Vec::<String>::new(),
-            "fixture gallery requests nothing"
-        );
-        eprintln!("screenshot of the fixture gallery: {}", shot.display());
+        save_screenshot(&browser, &scratch.dir, &blog.join("index.html"), "fixtures");
     }
 }
 
@@ -468,21 +450,5 @@ fn gallery_renders_saved_records() {
         return;
     };
     check_images_load(&browser, &scratch.dir, &blog.join("index.html"), 3);
-    let shot = screenshot_dir_entry("records.png");
-    let run = browser.run(
-        &scratch.dir,
-        "records",
-        &[
-            format!("--screenshot={}", shot.display()),
-            "--window-size=1280,1600".into(),
-        ],
-        &file_url(&blog.join("index.html")),
-    );
-    assert!(shot.is_file(), "screenshot {} written", shot.display());
-    assert_eq!(
-        run.page_requests,
-        Vec::<String>::new(),
-        "rendered page requests nothing"
-    );
-    eprintln!("screenshot of the rendered records: {}", shot.display());
+    save_screenshot(&browser, &scratch.dir, &blog.join("index.html"), "records");
 }

@@ -1,12 +1,14 @@
-//! Small images that a browser can decode, unlike the fake server's
-//! generated bodies: a PNG of one colour, stored without compression, and
-//! a GIF of one colour.
+//! Small images that a browser can decode, unlike the generated bodies of
+//! `media` and `images`: a PNG of one colour, stored without compression,
+//! and a GIF of one colour. Tests serve them through `Config::media_files`
+//! where a browser must draw the archived files.
 
-use fake_tumblr::MediaBody;
+use crate::images::push_png_chunk;
+use crate::media::MediaBody;
 
 /// Builds a `width` by `height` PNG filled with `rgb`: 8-bit truecolour,
 /// the pixel data in stored (uncompressed) deflate blocks.
-pub fn png(width: u32, height: u32, rgb: [u8; 3]) -> MediaBody {
+pub fn solid_png(width: u32, height: u32, rgb: [u8; 3]) -> MediaBody {
     // Each row starts with its filter type, 0 (None).
     let mut row = vec![0u8];
     for _ in 0..width {
@@ -19,23 +21,13 @@ pub fn png(width: u32, height: u32, rgb: [u8; 3]) -> MediaBody {
     header.extend_from_slice(&[8, 2, 0, 0, 0]);
 
     let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
-    push_chunk(&mut bytes, b"IHDR", &header);
-    push_chunk(&mut bytes, b"IDAT", &zlib_stored(&raw));
-    push_chunk(&mut bytes, b"IEND", &[]);
+    push_png_chunk(&mut bytes, b"IHDR", &header);
+    push_png_chunk(&mut bytes, b"IDAT", &zlib_stored(&raw));
+    push_png_chunk(&mut bytes, b"IEND", &[]);
     MediaBody {
         content_type: "image/png",
         bytes,
     }
-}
-
-fn push_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    let length = u32::try_from(data.len()).expect("a test chunk fits in 32 bits");
-    out.extend_from_slice(&length.to_be_bytes());
-    let start = out.len();
-    out.extend_from_slice(kind);
-    out.extend_from_slice(data);
-    let crc = crc32(&out[start..]);
-    out.extend_from_slice(&crc.to_be_bytes());
 }
 
 /// Wraps `data` in a zlib stream of stored deflate blocks (RFC 1950, 1951).
@@ -54,18 +46,6 @@ fn zlib_stored(data: &[u8]) -> Vec<u8> {
     out
 }
 
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            let mask = (crc & 1).wrapping_neg();
-            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
-        }
-    }
-    !crc
-}
-
 fn adler32(data: &[u8]) -> u32 {
     let (mut a, mut b) = (1u32, 0u32);
     for &byte in data {
@@ -78,7 +58,7 @@ fn adler32(data: &[u8]) -> u32 {
 /// Builds a `width` by `height` GIF of one colour `rgb`. The LZW data
 /// sends a clear code before every two pixels, so every code stays 3 bits
 /// wide (minimum code size 2: clear is 4, end is 5).
-pub fn gif(width: u16, height: u16, rgb: [u8; 3]) -> MediaBody {
+pub fn solid_gif(width: u16, height: u16, rgb: [u8; 3]) -> MediaBody {
     let mut bytes = b"GIF89a".to_vec();
     bytes.extend_from_slice(&width.to_le_bytes());
     bytes.extend_from_slice(&height.to_le_bytes());
@@ -134,8 +114,30 @@ fn pack_codes(codes: &[u16], width: u32) -> Vec<u8> {
     out
 }
 
-#[test]
-fn crc32_of_known_text() {
-    assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
-    assert_eq!(adler32(b"Wikipedia"), 0x11E6_0398);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adler32_of_known_text() {
+        assert_eq!(adler32(b"Wikipedia"), 0x11E6_0398);
+    }
+
+    #[test]
+    fn solid_png_header_states_size() {
+        let image = solid_png(3, 2, [1, 2, 3]);
+        assert!(image.bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+        assert_eq!(&image.bytes[16..24], &[0, 0, 0, 3, 0, 0, 0, 2]);
+        assert!(
+            image.bytes.ends_with(b"IEND\xaeB`\x82"),
+            "IEND with its CRC"
+        );
+    }
+
+    #[test]
+    fn solid_gif_header_states_size() {
+        let image = solid_gif(5, 4, [1, 2, 3]);
+        assert!(image.bytes.starts_with(b"GIF89a\x05\x00\x04\x00"));
+        assert_eq!(image.bytes.last(), Some(&0x3B), "trailer");
+    }
 }
