@@ -8,7 +8,7 @@
 mod chromium;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use fake_tumblr::{
     Fault, FaultKind, PathMatch, PhotoSize, photo_post, solid_gif, solid_png, text_post, video_post,
