@@ -232,6 +232,12 @@ fn every_fixture_post_renders() {
             let full = render_record("tumblr-api-v2", &post.to_string(), &archive, "../")
                 .expect("post renders with every file archived");
             assert_safe(&full.body_html, "../");
+            assert!(
+                !full.body_html.contains("src=\"http"),
+                "{name}: {}",
+                full.body_html
+            );
+            assert!(!full.body_html.contains("poster=\"http"), "{name}");
             assert_eq!(full.missing_media, 0, "{name}: {}", full.body_html);
             assert_eq!(full.tags, empty.tags);
             posts += 1;

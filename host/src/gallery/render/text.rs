@@ -87,6 +87,13 @@ impl Format {
     }
 }
 
+/// Formatting ranges read per text block. Later ones are ignored, because
+/// applying the ranges takes time in (number of ranges)² and a hostile
+/// record with many thousands of them would stall the gallery build. The
+/// NPF specification limits a text block to 4,096 code points ("Post
+/// Content Limits"), so real posts stay far below this.
+const MAX_RANGES: usize = 1_000;
+
 fn parse_ranges(formatting: &[Value], length: usize) -> Vec<Range> {
     let position = |range: &Value, key: &str| {
         range.get(key).and_then(Value::as_u64).map_or(0, |value| {
@@ -95,6 +102,7 @@ fn parse_ranges(formatting: &[Value], length: usize) -> Vec<Range> {
     };
     formatting
         .iter()
+        .take(MAX_RANGES)
         .filter_map(|range| {
             let start = position(range, "start");
             let end = position(range, "end");
@@ -365,6 +373,17 @@ mod tests {
             json!([{"start": 1, "end": 99, "type": "italic"}, {"start": 2, "end": 2, "type": "bold"}]),
         );
         assert_eq!(html, "a<i>bc</i>");
+    }
+
+    #[test]
+    fn ranges_past_the_limit_ignored() {
+        let text = "x".repeat(MAX_RANGES + 1);
+        let ranges: Vec<Value> = (0..=MAX_RANGES)
+            .map(|start| json!({"start": start, "end": start + 1, "type": "bold"}))
+            .collect();
+        let html = inline_html(&text, &ranges);
+        assert_eq!(html.matches("<b>").count(), MAX_RANGES);
+        assert!(html.ends_with("</b>x"));
     }
 
     #[test]
