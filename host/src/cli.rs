@@ -44,8 +44,8 @@ pub struct Cli {
     pub command: Option<Command>,
 
     /// Blog to archive: NAME, NAME.tumblr.com, https://NAME.tumblr.com/...,
-    /// https://www.tumblr.com/NAME, or the blog's custom domain. (A blog
-    /// named `plugin` is given as plugin.tumblr.com.)
+    /// https://www.tumblr.com/NAME, or the blog's custom domain. (Blogs
+    /// named `plugin` or `gallery` are given as NAME.tumblr.com.)
     #[arg(required = true)]
     pub blog: Option<String>,
 
@@ -161,9 +161,11 @@ pub enum Command {
     #[command(subcommand)]
     Plugin(PluginCommand),
 
-    /// Build the offline gallery of an archived blog again: index.html and
-    /// its pages in DIR, viewable in a browser as files, with no server.
-    /// Each archive run also builds it.
+    /// Build the offline gallery of an archived blog again.
+    ///
+    /// Writes index.html and its pages into DIR, from its manifest.json. A
+    /// browser opens them as files, with no server and no network. Each
+    /// archive run also builds the gallery.
     Gallery {
         /// The blog's folder, the one that contains manifest.json, such as
         /// archive/BLOG.
