@@ -30,7 +30,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use plugin::types::{HttpRequest, HttpResponse, Page};
-use plugin::{CompileCache, Limits, Policy, Sandbox, Scraper};
+use plugin::{CompileCache, Limits, PACKAGE_VERSION, Policy, Sandbox, Scraper};
 use serde_json::{Value, json};
 
 const PAGE_POSTS: usize = 20;
@@ -94,7 +94,8 @@ fn load_scraper(sandbox: &Arc<Sandbox>) -> Scraper {
     let component = sandbox
         .compile(scraper_bytes())
         .expect("the scraper compiles");
-    Scraper::load(sandbox, &component, "embedded".into()).expect("the scraper loads")
+    Scraper::load(sandbox, &component, "embedded".into(), PACKAGE_VERSION)
+        .expect("the scraper loads")
 }
 
 fn start_costs(cache_off: CompileCache, cache_on: CompileCache) {
@@ -158,7 +159,8 @@ fn parse_costs(body: &[u8]) {
 fn policy_costs(sandbox: &Arc<Sandbox>, page: &Page) {
     let bytes = plugin::embedded(plugin::DEFAULT_POLICY).expect("the policy is embedded");
     let component = sandbox.compile(bytes).expect("the policy compiles");
-    let mut policy = Policy::load(sandbox, &component, "embedded".into()).expect("policy loads");
+    let mut policy = Policy::load(sandbox, &component, "embedded".into(), PACKAGE_VERSION)
+        .expect("policy loads");
     policy.configure(Vec::new()).expect("default options");
     let items: Vec<_> = page
         .posts

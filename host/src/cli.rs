@@ -54,8 +54,8 @@ pub struct Cli {
 
     /// Blog to archive: NAME, NAME.tumblr.com, https://NAME.tumblr.com/...,
     /// https://www.tumblr.com/NAME, or the blog's custom domain. (A blog
-    /// named like a subcommand, such as `verify`, is given as
-    /// verify.tumblr.com.)
+    /// named like a subcommand, such as `verify` or `gallery`, is given as
+    /// NAME.tumblr.com.)
     #[arg(required = true)]
     pub blog: Option<String>,
 
@@ -288,6 +288,18 @@ pub enum Command {
     Completions {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
+    },
+
+    /// Build the offline gallery of an archived blog again.
+    ///
+    /// Writes index.html and its pages into DIR, from its manifest.json. A
+    /// browser opens them as files, with no server and no network. Each
+    /// archive run also builds the gallery.
+    Gallery {
+        /// The blog's folder, the one that contains manifest.json, such as
+        /// archive/BLOG.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
     },
 }
 

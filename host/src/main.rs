@@ -12,6 +12,7 @@ mod config;
 mod console;
 mod crawl;
 mod download;
+mod gallery;
 mod interrupt;
 mod manifest;
 mod net;
@@ -90,6 +91,7 @@ async fn run(mut cli: Cli) -> Result<ExitStatus, Failure> {
             let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
             return Ok(ExitStatus::Complete);
         }
+        Some(cli::Command::Gallery { dir }) => return gallery::run_command(&dir),
         None => {}
     }
     let Some(blog) = cli.blog.clone() else {
@@ -151,6 +153,10 @@ async fn run(mut cli: Cli) -> Result<ExitStatus, Failure> {
     let crawl = crawl::run(plugins, http, config).await;
     progress::stop();
     let crawl = crawl.map_err(report::crawl_failure)?;
+    let interrupted = matches!(crawl.error, Some(crawl::CrawlError::Interrupted));
+    if let (Some(dir), false, false) = (&crawl.dir, cli.dry_run, interrupted) {
+        gallery::rebuild_after_archive(dir);
+    }
     let output = report::Output {
         quiet: cli.quiet,
         json: cli.json,

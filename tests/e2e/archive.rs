@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use crate::support::{
     API_KEY, Scratch, archive_args, assert_downloads_match_files, downloaded, files_under,
-    first_post, media_entries, media_get_counts, post_id, read_manifest, run_archiver,
-    served_post_ids, start_fake, text, url_path,
+    first_post, is_gallery_file, media_entries, media_get_counts, post_id, read_manifest,
+    run_archiver, served_post_ids, start_fake, text, url_path,
 };
 
 const TOP_FIELDS: [&str; 6] = [
@@ -295,6 +295,7 @@ fn archive_full_blog() {
 
     let mut on_disk = files_under(&blog_dir);
     on_disk.remove("manifest.json");
+    on_disk.retain(|name| !is_gallery_file(name));
     let mut expected: BTreeSet<String> = downloads
         .iter()
         .map(|entry| text(entry, "filename").to_string())

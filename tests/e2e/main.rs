@@ -11,6 +11,7 @@ mod dedupe;
 mod dry_run;
 mod errors;
 mod faults;
+mod gallery;
 mod hostile;
 mod interrupt;
 mod kill_resume;

@@ -365,12 +365,23 @@ pub fn served_checksum(path: &str) -> String {
     checksum(&media_body(path).bytes)
 }
 
+/// Returns whether `name`, relative to a blog folder, is a file of the
+/// offline gallery: `index.html`, its style sheet, or a page under
+/// `page/`, `archive/` or `tagged/`.
+pub fn is_gallery_file(name: &str) -> bool {
+    name == "index.html"
+        || name == "gallery.css"
+        || ["page/", "archive/", "tagged/"]
+            .iter()
+            .any(|folder| name.starts_with(folder))
+}
+
 /// Returns the checksum of every media file under `dir`, that is every
-/// file except `manifest.json` and the post records in `posts/`, keyed by
-/// the path relative to `dir`.
+/// file except `manifest.json`, the post records in `posts/` and the
+/// gallery's files, keyed by the path relative to `dir`.
 pub fn file_checksums(dir: &Path) -> BTreeMap<String, String> {
     checksums_where(dir, |name| {
-        name != "manifest.json" && !name.starts_with("posts/")
+        name != "manifest.json" && !name.starts_with("posts/") && !is_gallery_file(name)
     })
 }
 

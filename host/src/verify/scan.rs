@@ -116,7 +116,8 @@ fn known_files(manifest: &Manifest) -> HashSet<String> {
     known
 }
 
-/// Adds the files under `dir` that are not in `known` to the findings.
+/// Adds the files under `dir` that are not in `known` and not pages of
+/// the gallery to the findings.
 fn list_unknown(dir: &Path, known: &HashSet<String>, findings: &mut Findings) {
     let mut pending = vec![String::new()];
     while let Some(relative) = pending.pop() {
@@ -136,7 +137,7 @@ fn list_unknown(dir: &Path, known: &HashSet<String>, findings: &mut Findings) {
                 pending.push(path);
             } else if path.ends_with(PART_SUFFIX) {
                 findings.partial_downloads.push(path);
-            } else if !known.contains(&path) {
+            } else if !known.contains(&path) && !crate::gallery::is_gallery_file(&path) {
                 findings.not_in_manifest.push(path);
             }
         }

@@ -67,7 +67,7 @@ pub fn png_image(width: u32, height: u32, seed: &str) -> MediaBody {
     }
 }
 
-fn push_png_chunk(bytes: &mut Vec<u8>, chunk_type: &[u8; 4], data: &[u8]) {
+pub(crate) fn push_png_chunk(bytes: &mut Vec<u8>, chunk_type: &[u8; 4], data: &[u8]) {
     let length = u32::try_from(data.len()).expect("a PNG chunk fits in 32 bits");
     bytes.extend_from_slice(&length.to_be_bytes());
     let start = bytes.len();
@@ -79,7 +79,7 @@ fn push_png_chunk(bytes: &mut Vec<u8>, chunk_type: &[u8; 4], data: &[u8]) {
 
 /// Returns the CRC-32 of `data` with the polynomial of PNG, zlib and
 /// Ethernet (0xEDB88320 in reflected form).
-fn crc32(data: &[u8]) -> u32 {
+pub(crate) fn crc32(data: &[u8]) -> u32 {
     let mut crc = u32::MAX;
     for &byte in data {
         crc ^= u32::from(byte);

@@ -29,6 +29,7 @@ mod image_page;
 mod images;
 mod legacy_posts;
 mod media;
+mod pictures;
 mod quota;
 mod server;
 mod synthetic;
@@ -47,6 +48,7 @@ pub use image_page::{IMAGE_PAGE_BUCKET, page_html};
 pub use images::{MAX_WEBP_SIDE, jpeg_image, png_image, webp_image};
 pub use legacy_posts::{PhotoSize, photo_post, text_post, video_post};
 pub use media::{MAX_MEDIA_LEN, MIN_MEDIA_LEN, MediaBody, media_body, media_body_of_len};
+pub use pictures::{solid_gif, solid_png};
 pub use server::{CompletedBody, FakeTumblr, RecordedRequest, RequestKind, max_in_window};
 pub use synthetic::{
     FIRST_POST_ID, FIRST_TIMESTAMP, MEDIA_ORIGIN, photo_count, photo_path, photo_url, post_id,
