@@ -344,8 +344,9 @@ fn init_logging(cli: &Cli) {
         (false, 1) => "debug",
         (false, _) => "trace",
     };
-    let default_filter =
-        format!("{level},hyper=warn,reqwest=warn,rustls=warn,wasmtime=warn,cranelift=warn");
+    let default_filter = format!(
+        "{level},hyper=warn,reqwest=warn,rustls=warn,wasmtime=warn,cranelift=warn,html5ever=warn,selectors=warn,markup5ever=warn,ammonia=warn"
+    );
     let filter = tracing_subscriber::EnvFilter::try_from_env("TUMBLR_ARCHIVER_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
     let use_color = std::env::var_os("NO_COLOR").is_none()
