@@ -264,6 +264,7 @@ pub async fn run(
     if let (Some(dir), Some(total)) = (session.dir(), session.total_posts())
         && failure.is_none()
         && crawl.mode == Mode::Full
+        && config.max_posts.is_none()
         && posts_seen as u64 != total
     {
         tracing::warn!(folder = %dir.display(), seen = posts_seen, reported = total, "the crawl saw a different number of posts than the blog reports; posts may have been added or deleted during the run");

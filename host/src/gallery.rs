@@ -53,7 +53,7 @@ pub enum GalleryError {
     },
 
     #[error(
-        "{path} is not a valid manifest: {cause}\nhint: the gallery is built from the manifest that an archive run writes; run the archive again to rewrite it"
+        "{path} is not a valid manifest: {cause}\nhint: the gallery is built from the manifest that an archive run writes; `tumblr-archiver verify` on the same folder shows what is wrong with it, and the existing gallery pages were left as they were"
     )]
     Invalid { path: PathBuf, cause: String },
 

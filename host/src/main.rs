@@ -37,8 +37,10 @@ use plugin::{CompileCache, Limits, PluginSet, Sandbox};
 use report::{ExitStatus, Failure};
 
 fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
-    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
+    let matches = Cli::command()
+        .try_get_matches()
+        .unwrap_or_else(|error| usage_error(error));
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| usage_error(error));
     let config_file = match config::apply(&mut cli, &matches) {
         Ok(path) => path,
         Err(error) => return fail(&cli, &Failure::new(ExitStatus::Usage, error.to_string())),
@@ -69,6 +71,19 @@ fn main() -> ExitCode {
             report::fail(&failure)
         }
     }
+}
+
+/// Exits on a flag that clap rejected, after printing the error as JSON
+/// on stdout too when `--json` is among the arguments. Help and version
+/// output are not errors and print as usual.
+fn usage_error(error: clap::Error) -> ! {
+    let wants_json = std::env::args_os().any(|argument| argument == "--json");
+    if wants_json && error.use_stderr() {
+        let message = error.render().to_string();
+        let message = message.trim().trim_start_matches("error: ");
+        report::print_failure_json(ExitStatus::Usage, message);
+    }
+    error.exit()
 }
 
 /// Prints `failure` before the runtime exists, as JSON too with `--json`.

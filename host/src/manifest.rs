@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::paths;
+
 pub use journal::FILE_NAME as JOURNAL_FILE_NAME;
 pub use state::DownloadOutcome;
 pub use writer::{ManifestSender, ManifestWriter, RunSummary};
@@ -264,6 +266,10 @@ impl Manifest {
             state.apply(event);
         }
         state.manifest.journal_sequence = last;
+        if let Err(cause) = state.manifest.check_paths() {
+            let path = dir.join(journal::FILE_NAME);
+            return Err(ManifestError::Invalid { path, cause });
+        }
         Ok(Some(state.manifest))
     }
 
@@ -287,7 +293,29 @@ impl Manifest {
             );
             return Err(ManifestError::Invalid { path, cause });
         }
+        if let Err(cause) = manifest.check_paths() {
+            return Err(ManifestError::Invalid { path, cause });
+        }
         Ok(Some(manifest))
+    }
+
+    /// Checks that every file name the manifest records stays inside the
+    /// blog's folder. A name that leaves it can only come from an edited
+    /// file, and following it could read, replace or delete files
+    /// anywhere the user can write.
+    fn check_paths(&self) -> Result<(), String> {
+        let media = self
+            .media
+            .iter()
+            .filter_map(|entry| entry.filename.as_deref());
+        let records = self.posts.iter().filter_map(|post| post.record.as_deref());
+        match media.chain(records).find(|name| !paths::is_confined(name)) {
+            Some(name) => Err(format!(
+                "it names the file {name:?}, which is not a relative path inside the blog's folder; \
+                 the file was edited by hand or by another program: correct or remove that entry"
+            )),
+            None => Ok(()),
+        }
     }
 
     /// Writes the manifest into `dir` atomically: a temporary file that is

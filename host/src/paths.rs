@@ -103,6 +103,45 @@ fn truncate_on_char(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
+/// Top-level names in a blog's folder that the archiver itself writes:
+/// the manifest, the post records and the gallery's pages.
+const ARCHIVER_NAMES: [&str; 9] = [
+    "manifest.json",
+    "manifest.journal",
+    ".manifest.json.tmp",
+    "posts",
+    "index.html",
+    "gallery.css",
+    "page",
+    "archive",
+    "tagged",
+];
+
+/// Moves a media file name that would fall on a name the archiver writes
+/// itself, such as `posts/1.json` or `index.html`, into the `media/`
+/// folder, so a file-name template cannot overwrite a post record or a
+/// gallery page.
+pub fn avoid_archiver_names(name: String) -> String {
+    let first = name.split('/').next().unwrap_or_default().to_lowercase();
+    match ARCHIVER_NAMES.contains(&first.as_str()) {
+        true => format!("media/{name}"),
+        false => name,
+    }
+}
+
+/// Returns whether `name` is a relative `/`-separated path that stays
+/// inside the folder it is joined to: no absolute path, no drive letter,
+/// no `\\`, no empty, `.` or `..` component, no NUL. Names read back from a
+/// manifest go through this check, because the file can be edited.
+pub fn is_confined(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_PATH_BYTES + 64
+        && !name.contains(['\\', ':', '\0'])
+        && name
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
+}
+
 /// File names handed out in this archive, keyed case-insensitively
 /// because Windows and macOS file systems compare names that way.
 #[derive(Default)]
@@ -149,6 +188,45 @@ fn with_suffix(name: &str, counter: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn archiver_names_avoided() {
+        assert_eq!(
+            avoid_archiver_names("posts/1.json".into()),
+            "media/posts/1.json"
+        );
+        assert_eq!(
+            avoid_archiver_names("Index.html".into()),
+            "media/Index.html"
+        );
+        assert_eq!(avoid_archiver_names("tagged".into()), "media/tagged");
+        assert_eq!(
+            avoid_archiver_names("2024/posts/1.jpg".into()),
+            "2024/posts/1.jpg"
+        );
+        assert_eq!(avoid_archiver_names("postsx/1.jpg".into()), "postsx/1.jpg");
+    }
+
+    #[test]
+    fn confined_cases() {
+        for name in ["a.jpg", "2024/05/a.jpg", "posts/123.json", "日本語/🦊.png"] {
+            assert!(is_confined(name), "{name:?} is confined");
+        }
+        for name in [
+            "",
+            "../a.jpg",
+            "a/../../b",
+            "/etc/passwd",
+            "C:\\x.jpg",
+            "c:x",
+            "a//b",
+            "./a",
+            "a/",
+            "a\0b",
+        ] {
+            assert!(!is_confined(name), "{name:?} leaves the folder");
+        }
+    }
 
     #[test]
     fn sanitize_cases() {

@@ -21,6 +21,8 @@ use crate::report::{ExitStatus, Failure};
 /// What is wrong with one file of the manifest.
 #[derive(Clone, Debug, Serialize)]
 pub struct Problem {
+    /// `media` for a media file, `record` for a post's saved record.
+    pub kind: &'static str,
     /// Path relative to the blog's folder.
     pub filename: String,
     /// `missing`, `size` (another size than recorded) or `checksum`.
@@ -48,6 +50,13 @@ impl Findings {
     fn is_intact(&self) -> bool {
         self.missing.is_empty() && self.corrupt.is_empty()
     }
+
+    /// Returns the number of bad post records, which only an archive run
+    /// can fetch again.
+    fn bad_records(&self) -> usize {
+        let all = self.missing.iter().chain(&self.corrupt);
+        all.filter(|problem| problem.kind == scan::RECORD).count()
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -74,7 +83,8 @@ pub async fn run(args: VerifyArgs) -> Result<ExitStatus, Failure> {
         true => ExitStatus::Complete,
         false => ExitStatus::Incomplete,
     };
-    if args.repair && !findings.is_intact() {
+    let bad_media = findings.missing.len() + findings.corrupt.len() - findings.bad_records();
+    if args.repair && bad_media > 0 {
         let outcome = repair::run(dir, manifest, &findings, &args.network).await?;
         if !args.json {
             say_err!(
@@ -84,12 +94,13 @@ pub async fn run(args: VerifyArgs) -> Result<ExitStatus, Failure> {
                 outcome.attempted - outcome.repaired
             );
         }
-        status = match outcome.repaired == outcome.attempted {
-            true => ExitStatus::Complete,
-            false => ExitStatus::Incomplete,
+        let bad_after = outcome.attempted - outcome.repaired + findings.bad_records();
+        status = match bad_after {
+            0 => ExitStatus::Complete,
+            _ => ExitStatus::Incomplete,
         };
         repaired = Some(outcome.repaired);
-        still_bad = Some(outcome.attempted - outcome.repaired);
+        still_bad = Some(bad_after);
     }
     if args.json {
         let report = Report {
@@ -151,10 +162,15 @@ fn print_findings(dir: &Path, findings: &Findings) {
         findings.corrupt.len(),
         findings.not_in_manifest.len()
     );
-    if !findings.is_intact() {
+    if findings.missing.len() + findings.corrupt.len() > findings.bad_records() {
         say_err!(
-            "hint: `tumblr-archiver verify {} --repair` downloads the missing and corrupt files again",
+            "hint: `tumblr-archiver verify {} --repair` downloads the missing and corrupt media again",
             dir.display()
+        );
+    }
+    if findings.bad_records() > 0 {
+        say_err!(
+            "hint: post records come from the blog's pages: run the archive of this blog again with --full to save them again"
         );
     }
 }

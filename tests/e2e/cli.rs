@@ -273,3 +273,35 @@ fn completions_for_each_shell() {
         );
     }
 }
+
+#[test]
+fn json_for_rejected_flag() {
+    let scratch = Scratch::new("json-flag");
+    let args = strings(&["example-blog", "--types", "gifs", "--json"]);
+    let run = run_archiver(&args, &scratch.dir, None);
+    assert_eq!(run.code, Some(2), "{}", run.describe());
+    let object: Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|error| panic!("stdout is JSON ({error})\n{}", run.describe()));
+    assert_eq!(object["exit_status"], 2);
+    assert!(text(&object, "error").contains("gifs"), "{object}");
+}
+
+#[test]
+fn template_cannot_replace_records() {
+    let Some(server) = start_fake(|_| {}) else {
+        return;
+    };
+    let scratch = Scratch::new("template-records");
+    let mut args = archive_args(&server, &scratch.out());
+    args.extend(strings(&["--filename", "posts/{post_id}.json"]));
+    let run = run_archiver(&args, &scratch.dir, None);
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    let manifest = read_manifest(&scratch.blog_dir());
+    for entry in downloaded(&manifest) {
+        let name = text(&entry, "filename");
+        assert!(name.starts_with("media/posts/"), "media kept apart: {name}");
+    }
+    let verify = strings(&["verify", &path_arg(&scratch.blog_dir())]);
+    let run = run_archiver(&verify, &scratch.dir, None);
+    assert_eq!(run.code, Some(0), "records intact\n{}", run.describe());
+}

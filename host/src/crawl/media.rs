@@ -5,7 +5,7 @@ use super::records::post_record;
 use super::session::{Known, Session};
 use crate::download::DownloadJob;
 use crate::manifest::{MediaEntry, MediaStatus, format_timestamp};
-use crate::paths::sanitize_relative;
+use crate::paths::{avoid_archiver_names, sanitize_relative};
 use crate::plugin::types::{Media, MediaKind, Post, RawRecord};
 use crate::plugin::{PluginCallError, Policy};
 
@@ -58,7 +58,10 @@ pub async fn handle_post(
             None => {
                 let index = u32::try_from(index).unwrap_or(u32::MAX);
                 let requested = policy.filename(post, item, index)?;
-                let filename = session.assign_name(&sanitize_relative(&requested), &item.url);
+                let filename = session.assign_name(
+                    &avoid_archiver_names(sanitize_relative(&requested)),
+                    &item.url,
+                );
                 entry.filename = Some(filename.clone());
                 let job = DownloadJob {
                     url: item.url.clone(),

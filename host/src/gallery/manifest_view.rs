@@ -1,6 +1,6 @@
 //! The fields of `manifest.json` that the gallery reads. Unknown fields are
-//! ignored and missing ones take defaults, so the gallery reads manifests
-//! of older and newer versions of the archiver alike.
+//! ignored and missing fields inside entries take defaults, so the gallery
+//! reads manifests of older and newer versions of the archiver alike.
 
 use std::path::Path;
 
@@ -8,8 +8,9 @@ use serde::Deserialize;
 
 use super::GalleryError;
 
+/// The top level requires `blog`, `posts` and `media`, so a file that is
+/// not a manifest is an error instead of an empty gallery.
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
 pub struct ManifestView {
     pub blog: BlogView,
     pub posts: Vec<PostView>,

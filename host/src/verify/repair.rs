@@ -9,7 +9,9 @@ use tokio::sync::mpsc;
 use super::Findings;
 use crate::cli::NetworkArgs;
 use crate::download::{self, Deduplicator, DownloadJob, Workers};
-use crate::manifest::{Manifest, ManifestWriter, PluginRef, RunOutcome, RunRecord};
+use crate::manifest::{
+    Manifest, ManifestWriter, MediaEntry, MediaStatus, PluginRef, RunOutcome, RunRecord,
+};
 use crate::paths::NameRegistry;
 use crate::report::{ExitStatus, Failure};
 
@@ -36,9 +38,28 @@ pub async fn run(
         .missing
         .iter()
         .chain(&findings.corrupt)
+        .filter(|problem| problem.kind == super::scan::MEDIA)
         .map(|problem| problem.filename.as_str())
         .collect();
     let jobs = repair_jobs(&manifest, &bad);
+    // The manifest applies an outcome only to pending entries, so every
+    // entry of a bad file is marked pending before its download.
+    let reset: Vec<MediaEntry> = manifest
+        .media
+        .iter()
+        .filter(|entry| {
+            entry.status.has_file()
+                && entry
+                    .filename
+                    .as_deref()
+                    .is_some_and(|name| bad.contains(name))
+        })
+        .map(|entry| MediaEntry {
+            status: MediaStatus::Pending,
+            notes: None,
+            ..entry.clone()
+        })
+        .collect();
     let http = crate::http_client(network, None, std::time::Duration::ZERO)?;
     let mut names = NameRegistry::default();
     for entry in &manifest.media {
@@ -73,7 +94,11 @@ pub async fn run(
         internet_archive: !network.no_internet_archive,
         stop: crate::interrupt::StopSignal::listen(),
     };
-    let mut workers = download::spawn_workers(concurrency, pool, receiver, writer.sender());
+    let manifest_events = writer.sender();
+    for entry in reset {
+        manifest_events.media(entry).await;
+    }
+    let mut workers = download::spawn_workers(concurrency, pool, receiver, manifest_events);
     let attempted = jobs.len();
     let urls: Vec<String> = jobs.iter().map(|job| job.url.clone()).collect();
     for job in jobs {

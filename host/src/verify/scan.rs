@@ -7,19 +7,30 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Findings, Problem, entries_with_files};
-use crate::manifest::{self, Manifest, MediaEntry};
+use crate::manifest::{self, Manifest, MediaEntry, PostRecord};
 
 /// Suffix of a download in progress.
 const PART_SUFFIX: &str = ".part";
+/// `Problem::kind` of a media file.
+pub const MEDIA: &str = "media";
+/// `Problem::kind` of a post's saved record.
+pub const RECORD: &str = "record";
 
 /// Checks every file the manifest names, hashing on as many threads as
 /// the machine has cores, and lists the files it does not name.
 pub async fn check(dir: &Path, manifest: &Manifest) -> Findings {
     let entries: Vec<MediaEntry> = entries_with_files(manifest).into_iter().cloned().collect();
+    let records: Vec<PostRecord> = manifest
+        .posts
+        .iter()
+        .filter(|post| post.record.is_some())
+        .cloned()
+        .collect();
     let known = known_files(manifest);
     let dir = dir.to_path_buf();
     let task = tokio::task::spawn_blocking(move || {
         let mut findings = check_files(&dir, &entries);
+        check_records(&dir, &records, &mut findings);
         list_unknown(&dir, &known, &mut findings);
         findings
     });
@@ -68,6 +79,7 @@ fn check_entry(dir: &Path, entry: &MediaEntry) -> Option<Problem> {
     let filename = entry.filename.clone()?;
     let path = dir.join(&filename);
     let problem = |problem: &'static str, detail: String| Problem {
+        kind: MEDIA,
         filename: filename.clone(),
         problem,
         detail,
@@ -98,6 +110,40 @@ fn check_entry(dir: &Path, entry: &MediaEntry) -> Option<Problem> {
             format!("{actual} on disk, {expected} in the manifest"),
         )),
         Err(error) => Some(problem("missing", format!("cannot read the file: {error}"))),
+    }
+}
+
+/// Checks the saved record of each post against its recorded SHA-256 and
+/// adds the missing and changed ones to the findings.
+fn check_records(dir: &Path, posts: &[PostRecord], findings: &mut Findings) {
+    for post in posts {
+        let Some(record) = post.record.clone() else {
+            continue;
+        };
+        findings.files_checked += 1;
+        let problem = |problem: &'static str, detail: String| Problem {
+            kind: RECORD,
+            filename: record.clone(),
+            problem,
+            detail,
+            post_url: post.url.clone(),
+            original_url: post.url.clone(),
+        };
+        let found = match manifest::file_checksum(&dir.join(&record)) {
+            Err(error) => Some(problem("missing", error.to_string())),
+            Ok(actual) => match post.record_checksum.as_deref() {
+                Some(expected) if expected != actual => Some(problem(
+                    "checksum",
+                    format!("{actual} on disk, {expected} in the manifest"),
+                )),
+                _ => None,
+            },
+        };
+        match found {
+            Some(problem) if problem.problem == "missing" => findings.missing.push(problem),
+            Some(problem) => findings.corrupt.push(problem),
+            None => findings.files_intact += 1,
+        }
     }
 }
 
