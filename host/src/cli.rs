@@ -207,8 +207,9 @@ pub struct FilterArgs {
     pub only_reblogs: bool,
 
     /// Keep only posts of these types, comma-separated: text, photo, quote,
-    /// link, chat, audio, video, answer. A post in Tumblr's block format
-    /// counts as photo, video or audio by the media it holds.
+    /// link, chat, audio, video, answer, blocks. A post in Tumblr's block
+    /// format (type blocks) also counts as photo, video or audio by the
+    /// media it holds, and as text when it holds none.
     #[arg(long, value_name = "LIST", env = "TUMBLR_ARCHIVER_TYPES", value_parser = parse::types)]
     pub types: Option<String>,
 

@@ -126,12 +126,16 @@ impl Summary {
             media.pending,
         );
         for failed in self.failures.iter().take(FAILURES_SHOWN) {
+            let reason = match (failed.notes.is_empty(), failed.status) {
+                (false, _) => failed.notes.as_str(),
+                (true, MediaStatus::Pending) => "not finished; the next run continues it",
+                (true, _) => "no reason recorded",
+            };
             say_err!(
-                "  not archived: {} (post {}, {}): {}",
+                "  not archived: {} (post {}, {}): {reason}",
                 failed.media_url,
                 failed.post_id,
                 failed.post_url,
-                failed.notes
             );
         }
         if self.failures.len() > FAILURES_SHOWN {
