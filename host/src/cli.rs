@@ -281,7 +281,7 @@ pub enum Command {
     /// Check an archive against its manifest: every file exists with the
     /// recorded size and SHA-256. Lists what is missing, corrupt or not in
     /// the manifest. Exits 0 when everything matches, 3 when something is
-    /// missing or corrupt, 2 when DIR holds no manifest.
+    /// missing or corrupt, 2 when DIR contains no manifest.
     Verify(VerifyArgs),
 
     /// Print a shell completion script on stdout, e.g.
@@ -306,7 +306,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The blog's folder, the one that holds manifest.json (OUT/BLOG).
+    /// The blog's folder, the one that contains manifest.json (OUT/BLOG).
     pub dir: PathBuf,
 
     /// Download again every missing or corrupt file, from the URL that

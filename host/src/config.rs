@@ -13,7 +13,7 @@ use clap::parser::ValueSource;
 use serde::Deserialize;
 use toml::{Spanned, Value};
 
-use crate::cli::{Cli, parse};
+use crate::cli::{Cli, FilterArgs, NetworkArgs, parse};
 
 /// File name inside the platform's config folder.
 const DEFAULT_FILE: &str = "tumblr-archiver/config.toml";
@@ -133,23 +133,57 @@ impl File<'_> {
         cli: &mut Cli,
         matches: &ArgMatches,
     ) -> Result<(), ConfigError> {
+        self.apply_network(&values, &mut cli.network, matches)?;
+        self.apply_filters(&values, &mut cli.filters, matches)?;
         let unset = |id: &str| !given(matches, id);
-        let network = &mut cli.network;
-        let filters = &mut cli.filters;
         if let Some(value) = values.out.filter(|_| unset("out")) {
             cli.out = self.path_value("out", &value)?;
         }
         if let Some(value) = values.api_key.filter(|_| unset("api_key")) {
             cli.api_key = Some(self.parsed("api-key", &value, |text| Ok(text.to_string()))?);
         }
-        if let Some(value) = values.concurrency.filter(|_| unset("concurrency")) {
-            network.concurrency = self.parsed("concurrency", &value, parse::concurrency)?;
+        if let Some(value) = values.max_wait.filter(|_| unset("max_wait")) {
+            cli.max_wait = self.parsed("max-wait", &value, parse::duration)?;
         }
-        if let Some(value) = values.rate.filter(|_| unset("rate")) {
-            network.rate = Some(self.parsed("rate", &value, parse::rate)?);
+        if let Some(value) = values.scraper.filter(|_| unset("scraper")) {
+            cli.scraper = Some(self.parsed("scraper", &value, |text| Ok(text.to_string()))?);
         }
-        if let Some(value) = values.timeout.filter(|_| unset("timeout")) {
-            network.timeout = self.parsed("timeout", &value, parse::positive_seconds)?;
+        if let Some(value) = values.plugin.filter(|_| unset("plugins")) {
+            cli.plugins = self.path_list("plugin", &value)?;
+        }
+        if let Some(table) = values.plugin_opt {
+            self.plugin_options(table.into_inner(), &mut cli.plugin_options)?;
+        }
+        self.flag(&values.verify, "verify", &mut cli.verify, matches)?;
+        self.flag(&values.full, "full", &mut cli.full, matches)?;
+        if cli.verbose == 0 {
+            self.flag(&values.quiet, "quiet", &mut cli.quiet, matches)?;
+        }
+        if let Some(value) = values.plugin_timeout.filter(|_| unset("plugin_timeout")) {
+            cli.plugin_timeout = self.parsed("plugin-timeout", &value, parse::positive_seconds)?;
+        }
+        if let Some(value) = values.plugin_memory.filter(|_| unset("plugin_memory")) {
+            cli.plugin_memory = self.parsed("plugin-memory", &value, parse::plugin_memory)?;
+        }
+        Ok(())
+    }
+
+    /// Applies the keys of the network flags, shared with `verify --repair`.
+    fn apply_network(
+        &self,
+        values: &FileValues,
+        network: &mut NetworkArgs,
+        matches: &ArgMatches,
+    ) -> Result<(), ConfigError> {
+        let unset = |id: &str| !given(matches, id);
+        if let Some(value) = values.concurrency.as_ref().filter(|_| unset("concurrency")) {
+            network.concurrency = self.parsed("concurrency", value, parse::concurrency)?;
+        }
+        if let Some(value) = values.rate.as_ref().filter(|_| unset("rate")) {
+            network.rate = Some(self.parsed("rate", value, parse::rate)?);
+        }
+        if let Some(value) = values.timeout.as_ref().filter(|_| unset("timeout")) {
+            network.timeout = self.parsed("timeout", value, parse::positive_seconds)?;
         }
         self.flag(
             &values.no_internet_archive,
@@ -163,12 +197,17 @@ impl File<'_> {
             &mut network.allow_private_network,
             matches,
         )?;
-        if let Some(value) = values.max_wait.filter(|_| unset("max_wait")) {
-            cli.max_wait = self.parsed("max-wait", &value, parse::duration)?;
-        }
-        if let Some(value) = values.scraper.filter(|_| unset("scraper")) {
-            cli.scraper = Some(self.parsed("scraper", &value, |text| Ok(text.to_string()))?);
-        }
+        Ok(())
+    }
+
+    /// Applies the keys of the built-in policy's filter flags.
+    fn apply_filters(
+        &self,
+        values: &FileValues,
+        filters: &mut FilterArgs,
+        matches: &ArgMatches,
+    ) -> Result<(), ConfigError> {
+        let unset = |id: &str| !given(matches, id);
         self.flag(
             &values.exclude_reblogs,
             "exclude-reblogs",
@@ -194,40 +233,23 @@ impl File<'_> {
                 "exclude-reblogs and only-reblogs exclude each other; set one of them".into(),
             ));
         }
-        if let Some(value) = values.types.filter(|_| unset("types")) {
-            filters.types = Some(self.parsed("types", &value, parse::types)?);
+        if let Some(value) = values.types.as_ref().filter(|_| unset("types")) {
+            filters.types = Some(self.parsed("types", value, parse::types)?);
         }
-        if let Some(value) = values.tags.filter(|_| unset("tags")) {
-            filters.tags = Some(self.parsed("tags", &value, |text| Ok(text.to_string()))?);
+        if let Some(value) = values.tags.as_ref().filter(|_| unset("tags")) {
+            filters.tags = Some(self.parsed("tags", value, |text| Ok(text.to_string()))?);
         }
-        if let Some(value) = values.since.filter(|_| unset("since")) {
-            filters.since = Some(self.parsed("since", &value, parse::date)?);
+        if let Some(value) = values.since.as_ref().filter(|_| unset("since")) {
+            filters.since = Some(self.parsed("since", value, parse::date)?);
         }
-        if let Some(value) = values.until.filter(|_| unset("until")) {
-            filters.until = Some(self.parsed("until", &value, parse::date)?);
+        if let Some(value) = values.until.as_ref().filter(|_| unset("until")) {
+            filters.until = Some(self.parsed("until", value, parse::date)?);
         }
-        if let Some(value) = values.max_posts.filter(|_| unset("max_posts")) {
-            filters.max_posts = Some(self.parsed("max-posts", &value, parse::max_posts)?);
+        if let Some(value) = values.max_posts.as_ref().filter(|_| unset("max_posts")) {
+            filters.max_posts = Some(self.parsed("max-posts", value, parse::max_posts)?);
         }
-        if let Some(value) = values.filename.filter(|_| unset("filename")) {
-            filters.filename = Some(self.parsed("filename", &value, |text| Ok(text.to_string()))?);
-        }
-        if let Some(value) = values.plugin.filter(|_| unset("plugins")) {
-            cli.plugins = self.path_list("plugin", &value)?;
-        }
-        if let Some(table) = values.plugin_opt {
-            self.plugin_options(table.into_inner(), &mut cli.plugin_options)?;
-        }
-        self.flag(&values.verify, "verify", &mut cli.verify, matches)?;
-        self.flag(&values.full, "full", &mut cli.full, matches)?;
-        if cli.verbose == 0 {
-            self.flag(&values.quiet, "quiet", &mut cli.quiet, matches)?;
-        }
-        if let Some(value) = values.plugin_timeout.filter(|_| unset("plugin_timeout")) {
-            cli.plugin_timeout = self.parsed("plugin-timeout", &value, parse::positive_seconds)?;
-        }
-        if let Some(value) = values.plugin_memory.filter(|_| unset("plugin_memory")) {
-            cli.plugin_memory = self.parsed("plugin-memory", &value, parse::plugin_memory)?;
+        if let Some(value) = values.filename.as_ref().filter(|_| unset("filename")) {
+            filters.filename = Some(self.parsed("filename", value, |text| Ok(text.to_string()))?);
         }
         Ok(())
     }

@@ -23,6 +23,7 @@ use crate::net::{FetchError, Http};
 use crate::plugin::types::{HttpRequest, Page, RawRecord};
 use crate::plugin::{PluginCallError, PluginSet};
 pub use media::kind_name;
+pub use post_files::FOLDER as RECORDS_FOLDER;
 use session::Session;
 
 pub struct CrawlConfig {
@@ -343,11 +344,11 @@ async fn fetch_and_parse(
     Ok(plugins.scraper.parse(request, &response)?)
 }
 
-/// How the handling of a page ended.
+/// End of the handling of one page.
 enum PageEnd {
     Continue,
-    /// The run handled `--max-posts` posts; `whole_page` tells whether
-    /// every post of the page was handled.
+    /// The run handled `--max-posts` posts; `whole_page` is set when every
+    /// post of the page was handled.
     LimitReached {
         whole_page: bool,
     },

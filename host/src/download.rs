@@ -20,7 +20,7 @@ use tokio::task::JoinSet;
 use url::Url;
 
 use crate::interrupt::StopSignal;
-use crate::manifest::{DownloadOutcome, ManifestSender, MediaStatus};
+use crate::manifest::{DownloadOutcome, ManifestSender, MediaEntry, MediaStatus};
 use crate::net::Http;
 use crate::paths::NameRegistry;
 use crate::resolve::{self, Candidate, MediaFacts, Rendition};
@@ -44,6 +44,21 @@ pub struct DownloadJob {
     pub fallbacks: Vec<String>,
     /// Path relative to the blog's folder.
     pub filename: String,
+}
+
+impl DownloadJob {
+    /// Returns the job that downloads the file of `entry` again, into
+    /// `filename`: the URL, renditions and size that the manifest recorded.
+    pub fn again(entry: &MediaEntry, filename: String) -> Self {
+        Self {
+            url: entry.original_url.clone(),
+            kind: entry.media_type.clone(),
+            width: entry.width,
+            height: entry.height,
+            fallbacks: entry.fallback_urls.clone(),
+            filename,
+        }
+    }
 }
 
 /// State that every worker shares.

@@ -87,6 +87,12 @@ pub fn build(blog_dir: &Path) -> Result<GallerySummary, GalleryError> {
     Ok(summary)
 }
 
+/// Returns whether `name`, a file or folder directly in a blog folder, is
+/// one that gallery builds write.
+pub fn is_top_level_name(name: &str) -> bool {
+    TOP_FILES.contains(&name) || output::PAGE_FOLDERS.contains(&name)
+}
+
 /// Returns whether `relative`, a `/`-separated path in a blog folder, is
 /// a file that gallery builds write: `index.html`, the style sheet, or a
 /// page under `page/`, `archive/` or `tagged/`.

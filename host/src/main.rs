@@ -43,7 +43,12 @@ fn main() -> ExitCode {
     let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| usage_error(error));
     let config_file = match config::apply(&mut cli, &matches) {
         Ok(path) => path,
-        Err(error) => return fail(&cli, &Failure::new(ExitStatus::Usage, error.to_string())),
+        Err(error) => {
+            return fail(
+                cli.json,
+                &Failure::new(ExitStatus::Usage, error.to_string()),
+            );
+        }
     };
     init_logging(&cli);
     if let Some(path) = config_file {
@@ -55,21 +60,14 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            return report::fail(&Failure::new(
-                ExitStatus::Error,
-                format!("cannot start the async runtime: {error}"),
-            ));
+            let message = format!("cannot start the async runtime: {error}");
+            return fail(cli.json, &Failure::new(ExitStatus::Error, message));
         }
     };
     let json = cli.json;
     match runtime.block_on(run(cli)) {
         Ok(status) => status.into(),
-        Err(failure) => {
-            if json {
-                report::print_failure_json(failure.status, &failure.message);
-            }
-            report::fail(&failure)
-        }
+        Err(failure) => fail(json, &failure),
     }
 }
 
@@ -86,9 +84,10 @@ fn usage_error(error: clap::Error) -> ! {
     error.exit()
 }
 
-/// Prints `failure` before the runtime exists, as JSON too with `--json`.
-fn fail(cli: &Cli, failure: &Failure) -> ExitCode {
-    if cli.json {
+/// Prints `failure` on stderr, and as JSON on stdout too with `--json`,
+/// and returns its exit status.
+fn fail(json: bool, failure: &Failure) -> ExitCode {
+    if json {
         report::print_failure_json(failure.status, &failure.message);
     }
     report::fail(failure)

@@ -14,13 +14,16 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::paths;
+use crate::paths::{self, NameRegistry};
 
-pub use journal::FILE_NAME as JOURNAL_FILE_NAME;
 pub use state::DownloadOutcome;
 pub use writer::{ManifestSender, ManifestWriter, RunSummary};
 
 pub const FILE_NAME: &str = "manifest.json";
+/// Name of the file a snapshot is written to before it replaces the manifest.
+pub const TEMPORARY_FILE_NAME: &str = ".manifest.json.tmp";
+/// Files in a blog's folder that belong to the manifest.
+pub const OWN_FILES: [&str; 3] = [FILE_NAME, journal::FILE_NAME, TEMPORARY_FILE_NAME];
 pub const FORMAT_VERSION: u32 = 1;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -322,7 +325,7 @@ impl Manifest {
     /// flushed to disk, then renamed over `manifest.json`.
     pub fn save(&self, dir: &Path) -> Result<(), ManifestError> {
         let path = dir.join(FILE_NAME);
-        let temporary = dir.join(format!(".{FILE_NAME}.tmp"));
+        let temporary = dir.join(TEMPORARY_FILE_NAME);
         let write_error = |source| ManifestError::Write {
             path: path.clone(),
             source,
@@ -333,6 +336,18 @@ impl Manifest {
             serde_json::to_writer_pretty(file, self).map_err(std::io::Error::other)
         })
         .map_err(write_error)
+    }
+
+    /// Returns the registry of the file names that the media entries have
+    /// claimed, so new files get other names.
+    pub fn file_names(&self) -> NameRegistry {
+        let mut names = NameRegistry::default();
+        for entry in &self.media {
+            if let Some(filename) = &entry.filename {
+                names.claim(filename, &entry.original_url);
+            }
+        }
+        names
     }
 
     /// Media already on disk from earlier runs, by original URL: entries
@@ -515,7 +530,7 @@ mod tests {
             .expect("load")
             .expect("manifest present");
         assert_eq!(loaded.blog.name, "example-blog");
-        assert!(!dir.join(format!(".{FILE_NAME}.tmp")).exists());
+        assert!(!dir.join(TEMPORARY_FILE_NAME).exists());
         fs::remove_dir_all(&dir).expect("cleanup");
     }
 

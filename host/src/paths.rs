@@ -103,27 +103,16 @@ fn truncate_on_char(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
-/// Top-level names in a blog's folder that the archiver itself writes:
-/// the manifest, the post records and the gallery's pages.
-const ARCHIVER_NAMES: [&str; 9] = [
-    "manifest.json",
-    "manifest.journal",
-    ".manifest.json.tmp",
-    "posts",
-    "index.html",
-    "gallery.css",
-    "page",
-    "archive",
-    "tagged",
-];
-
 /// Moves a media file name that would fall on a name the archiver writes
 /// itself, such as `posts/1.json` or `index.html`, into the `media/`
 /// folder, so a file-name template cannot overwrite a post record or a
 /// gallery page.
 pub fn avoid_archiver_names(name: String) -> String {
     let first = name.split('/').next().unwrap_or_default().to_lowercase();
-    match ARCHIVER_NAMES.contains(&first.as_str()) {
+    let taken = crate::manifest::OWN_FILES.contains(&first.as_str())
+        || first == crate::crawl::RECORDS_FOLDER
+        || crate::gallery::is_top_level_name(&first);
+    match taken {
         true => format!("media/{name}"),
         false => name,
     }

@@ -114,7 +114,7 @@ pub fn crawl_failure(error: CrawlError) -> Failure {
     Failure::new(crawl_status(&error), error.to_string())
 }
 
-/// How the end of a run is reported.
+/// Form of the end-of-run report.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Output {
     /// Print no text summary.

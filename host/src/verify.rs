@@ -1,6 +1,6 @@
 //! `tumblr-archiver verify DIR`: checks an archive against its manifest.
 //!
-//! Every entry whose status says it has a file is checked for existence,
+//! Every entry whose status records a file is checked for existence,
 //! size and SHA-256. Files in the folder that nothing in the manifest
 //! names are listed too. With `--repair`, missing and corrupt files are
 //! downloaded again through the same pool as an archive run, and the
@@ -18,7 +18,7 @@ use crate::console::{say_err, say_out};
 use crate::manifest::{Manifest, MediaEntry};
 use crate::report::{ExitStatus, Failure};
 
-/// What is wrong with one file of the manifest.
+/// A problem with one file that the manifest names.
 #[derive(Clone, Debug, Serialize)]
 pub struct Problem {
     /// `media` for a media file, `record` for a post's saved record.
@@ -57,6 +57,12 @@ impl Findings {
         let all = self.missing.iter().chain(&self.corrupt);
         all.filter(|problem| problem.kind == scan::RECORD).count()
     }
+
+    /// Returns the number of missing or corrupt media files, which
+    /// `--repair` downloads again.
+    fn bad_media(&self) -> usize {
+        self.missing.len() + self.corrupt.len() - self.bad_records()
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -83,8 +89,7 @@ pub async fn run(args: VerifyArgs) -> Result<ExitStatus, Failure> {
         true => ExitStatus::Complete,
         false => ExitStatus::Incomplete,
     };
-    let bad_media = findings.missing.len() + findings.corrupt.len() - findings.bad_records();
-    if args.repair && bad_media > 0 {
+    if args.repair && findings.bad_media() > 0 {
         let outcome = repair::run(dir, manifest, &findings, &args.network).await?;
         if !args.json {
             say_err!(
@@ -162,7 +167,7 @@ fn print_findings(dir: &Path, findings: &Findings) {
         findings.corrupt.len(),
         findings.not_in_manifest.len()
     );
-    if findings.missing.len() + findings.corrupt.len() > findings.bad_records() {
+    if findings.bad_media() > 0 {
         say_err!(
             "hint: `tumblr-archiver verify {} --repair` downloads the missing and corrupt media again",
             dir.display()

@@ -187,7 +187,7 @@ impl Run {
     }
 }
 
-/// Returns a command for the binary whose environment holds none of the
+/// Returns a command for the binary whose environment contains none of the
 /// caller's settings: no API key, no `TUMBLR_ARCHIVER_*` variable except
 /// an empty `TUMBLR_ARCHIVER_CONFIG`, so no config file is read.
 pub fn archiver_command() -> Command {

@@ -18,13 +18,9 @@ fn verify_args(dir: &std::path::Path, extra: &[&str]) -> Vec<String> {
 
 #[test]
 fn verify_finds_and_repairs() {
-    let Some(server) = start_fake(|_| {}) else {
+    let Some((scratch, blog_dir, server)) = archived("verify") else {
         return;
     };
-    let scratch = Scratch::new("verify");
-    let run = run_archiver(&archive_args(&server, &scratch.out()), &scratch.dir, None);
-    assert_eq!(run.code, Some(0), "archive\n{}", run.describe());
-    let blog_dir = scratch.blog_dir();
     let original = file_checksums(&blog_dir);
 
     let run = run_archiver(&verify_args(&blog_dir, &[]), &scratch.dir, None);

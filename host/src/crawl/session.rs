@@ -84,11 +84,7 @@ impl Session {
         };
         let manifest = Manifest::load_with_journal(&dir)?.unwrap_or_else(|| Manifest::new(blog));
         let on_disk = manifest.files_on_disk(&dir, config.verify);
-        for entry in &manifest.media {
-            if let Some(filename) = &entry.filename {
-                session.lock_names().claim(filename, &entry.original_url);
-            }
-        }
+        *session.lock_names() = manifest.file_names();
         let unfinished = unfinished_entries(&manifest, &on_disk);
         let archived_posts = manifest.posts.iter().map(|post| post.id.clone()).collect();
         let saved_position = manifest.crawl.clone();
@@ -178,14 +174,7 @@ impl Session {
             };
             self.assigned
                 .insert(entry.original_url.clone(), filename.clone());
-            let job = DownloadJob {
-                url: entry.original_url.clone(),
-                kind: entry.media_type.clone(),
-                width: entry.width,
-                height: entry.height,
-                fallbacks: entry.fallback_urls.clone(),
-                filename,
-            };
+            let job = DownloadJob::again(&entry, filename);
             entry.status = MediaStatus::Pending;
             entry.notes = None;
             let Some(archive) = self.archive.as_ref() else {

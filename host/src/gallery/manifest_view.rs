@@ -77,20 +77,8 @@ impl MediaView {
         let has_file = matches!(self.status.as_str(), "downloaded" | "archived");
         self.filename
             .as_deref()
-            .filter(|name| has_file && is_relative_path(name))
+            .filter(|name| has_file && crate::paths::is_confined(name))
     }
-}
-
-/// Returns whether `path` is a relative, `/`-separated path that stays
-/// inside the blog folder, so a page never links outside the archive.
-pub fn is_relative_path(path: &str) -> bool {
-    !path.is_empty()
-        && !path.starts_with('/')
-        && !path.contains('\\')
-        && !path.contains(':')
-        && path
-            .split('/')
-            .all(|segment| !segment.is_empty() && segment != "." && segment != "..")
 }
 
 impl ManifestView {

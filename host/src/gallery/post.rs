@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::html::{encode_path, escape, tag_file_stem};
 use super::lookup::MediaIndex;
-use super::manifest_view::{MediaView, PostView, ReblogView, is_relative_path};
+use super::manifest_view::{MediaView, PostView, ReblogView};
 use super::render;
 
 /// Source of a post's body.
@@ -92,7 +92,7 @@ fn render_record_file(
     context: &PostContext,
     prefix: &str,
 ) -> Result<render::RenderedPost, ()> {
-    if !is_relative_path(record) {
+    if !crate::paths::is_confined(record) {
         tracing::debug!(post = %post.id, record = %record, "record path leaves the blog folder; showing the manifest's media");
         return Err(());
     }

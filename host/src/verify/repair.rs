@@ -10,9 +10,9 @@ use super::Findings;
 use crate::cli::NetworkArgs;
 use crate::download::{self, Deduplicator, DownloadJob, Workers};
 use crate::manifest::{
-    Manifest, ManifestWriter, MediaEntry, MediaStatus, PluginRef, RunOutcome, RunRecord,
+    Manifest, ManifestSender, ManifestWriter, MediaEntry, MediaStatus, PluginRef, RunOutcome,
+    RunRecord,
 };
-use crate::paths::NameRegistry;
 use crate::report::{ExitStatus, Failure};
 
 /// Name recorded as the scraper and policy of a repair run.
@@ -44,37 +44,15 @@ pub async fn run(
     let jobs = repair_jobs(&manifest, &bad);
     // The manifest applies an outcome only to pending entries, so every
     // entry of a bad file is marked pending before its download.
-    let reset: Vec<MediaEntry> = manifest
-        .media
-        .iter()
-        .filter(|entry| {
-            entry.status.has_file()
-                && entry
-                    .filename
-                    .as_deref()
-                    .is_some_and(|name| bad.contains(name))
-        })
+    let reset: Vec<MediaEntry> = bad_entries(&manifest, &bad)
         .map(|entry| MediaEntry {
             status: MediaStatus::Pending,
             notes: None,
             ..entry.clone()
         })
         .collect();
-    let http = crate::http_client(network, None, std::time::Duration::ZERO)?;
-    let mut names = NameRegistry::default();
-    for entry in &manifest.media {
-        if let Some(filename) = &entry.filename {
-            names.claim(filename, &entry.original_url);
-        }
-    }
-    let intact = manifest.media.iter().filter(|entry| {
-        entry.status.has_file()
-            && entry
-                .filename
-                .as_deref()
-                .is_some_and(|name| !bad.contains(name))
-    });
-    let deduplicator = Deduplicator::from_files(intact);
+    let pool = workers_for(dir, &manifest, &bad, network)?;
+
     let run = RunRecord {
         started_at: crate::manifest::now_rfc3339(),
         finished_at: None,
@@ -84,35 +62,19 @@ pub async fn run(
     };
     let writer = ManifestWriter::start(dir.to_path_buf(), manifest, run)
         .map_err(|error| Failure::new(ExitStatus::Error, error.to_string()))?;
-    let concurrency = usize::from(network.concurrency);
-    let (sender, receiver) = mpsc::channel(concurrency * 4);
-    let pool = Workers {
-        http,
-        dir: dir.to_path_buf(),
-        deduplicator,
-        names: Arc::new(Mutex::new(names)),
-        internet_archive: !network.no_internet_archive,
-        stop: crate::interrupt::StopSignal::listen(),
-    };
     let manifest_events = writer.sender();
     for entry in reset {
         manifest_events.media(entry).await;
     }
-    let mut workers = download::spawn_workers(concurrency, pool, receiver, manifest_events);
-    let attempted = jobs.len();
     let urls: Vec<String> = jobs.iter().map(|job| job.url.clone()).collect();
-    for job in jobs {
-        tracing::info!(file = %job.filename, url = %job.url, "downloading again");
-        if sender.send(job).await.is_err() {
-            break;
-        }
-    }
-    drop(sender);
-    while let Some(result) = workers.join_next().await {
-        if let Err(error) = result {
-            tracing::error!(%error, "a download worker stopped unexpectedly");
-        }
-    }
+    download_all(
+        jobs,
+        pool,
+        usize::from(network.concurrency),
+        manifest_events,
+    )
+    .await;
+
     let summary = writer
         .finish(false)
         .await
@@ -127,28 +89,82 @@ pub async fn run(
         .filter(|url| !failed.contains(url.as_str()))
         .count();
     Ok(RepairOutcome {
-        attempted,
+        attempted: urls.len(),
         repaired,
     })
 }
 
-/// One download job per bad file name, from the first entry naming it.
+/// Returns the download pool of a repair. Files that are intact take part
+/// in deduplication, and every recorded name stays claimed.
+fn workers_for(
+    dir: &Path,
+    manifest: &Manifest,
+    bad: &HashSet<&str>,
+    network: &NetworkArgs,
+) -> Result<Workers, Failure> {
+    let intact = manifest.media.iter().filter(|entry| {
+        entry.status.has_file()
+            && entry
+                .filename
+                .as_deref()
+                .is_some_and(|name| !bad.contains(name))
+    });
+    Ok(Workers {
+        http: crate::http_client(network, None, std::time::Duration::ZERO)?,
+        dir: dir.to_path_buf(),
+        deduplicator: Deduplicator::from_files(intact),
+        names: Arc::new(Mutex::new(manifest.file_names())),
+        internet_archive: !network.no_internet_archive,
+        stop: crate::interrupt::StopSignal::listen(),
+    })
+}
+
+/// Runs `jobs` through `concurrency` workers and waits for all of them.
+async fn download_all(
+    jobs: Vec<DownloadJob>,
+    pool: Workers,
+    concurrency: usize,
+    manifest: ManifestSender,
+) {
+    let (sender, receiver) = mpsc::channel(concurrency * 4);
+    let mut workers = download::spawn_workers(concurrency, pool, receiver, manifest);
+    for job in jobs {
+        tracing::info!(file = %job.filename, url = %job.url, "downloading again");
+        if sender.send(job).await.is_err() {
+            break;
+        }
+    }
+    drop(sender);
+    while let Some(result) = workers.join_next().await {
+        if let Err(error) = result {
+            tracing::error!(%error, "a download worker stopped unexpectedly");
+        }
+    }
+}
+
+/// Returns the entries with a file whose name is in `bad`.
+fn bad_entries<'a>(
+    manifest: &'a Manifest,
+    bad: &'a HashSet<&str>,
+) -> impl Iterator<Item = &'a MediaEntry> {
+    manifest.media.iter().filter(|entry| {
+        entry.status.has_file()
+            && entry
+                .filename
+                .as_deref()
+                .is_some_and(|name| bad.contains(name))
+    })
+}
+
+/// Builds one download job per bad file name, from the first entry that
+/// names it.
 fn repair_jobs(manifest: &Manifest, bad: &HashSet<&str>) -> Vec<DownloadJob> {
     let mut seen = HashSet::new();
-    manifest
-        .media
-        .iter()
-        .filter(|entry| entry.status.has_file())
+    bad_entries(manifest, bad)
         .filter_map(|entry| {
             let filename = entry.filename.as_deref()?;
-            (bad.contains(filename) && seen.insert(filename)).then(|| DownloadJob {
-                url: entry.original_url.clone(),
-                kind: entry.media_type.clone(),
-                width: entry.width,
-                height: entry.height,
-                fallbacks: entry.fallback_urls.clone(),
-                filename: filename.to_string(),
-            })
+            seen.insert(filename)
+                .then(|| DownloadJob::again(entry, filename.to_string()))
         })
         .collect()
 }

@@ -156,9 +156,7 @@ fn known_files(manifest: &Manifest) -> HashSet<String> {
         .filter_map(|entry| entry.filename.clone())
         .collect();
     known.extend(manifest.posts.iter().filter_map(|post| post.record.clone()));
-    known.insert(manifest::FILE_NAME.to_string());
-    known.insert(manifest::JOURNAL_FILE_NAME.to_string());
-    known.insert(format!(".{}.tmp", manifest::FILE_NAME));
+    known.extend(manifest::OWN_FILES.map(String::from));
     known
 }
 

@@ -9,6 +9,7 @@ use std::collections::HashSet;
 
 use super::html::{escape, link};
 use super::{LocalMedia, MediaLookup};
+use crate::paths::is_confined;
 
 /// Kind of media an element shows, named in its placeholder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,7 +68,7 @@ impl<'a> MediaContext<'a> {
             .find_map(|url| {
                 self.lookup
                     .local(url)
-                    .filter(|local| is_relative_path(&local.path))
+                    .filter(|local| is_confined(&local.path))
             })
     }
 
@@ -191,14 +192,6 @@ fn local_kind(local: &LocalMedia, requested: MediaKind) -> MediaKind {
     }
 }
 
-/// Returns whether `path` is a relative path inside the blog's folder,
-/// the only kind of path the output may point at.
-fn is_relative_path(path: &str) -> bool {
-    !path.is_empty()
-        && !path.starts_with(['/', '\\'])
-        && !path.split('/').any(|segment| segment == "..")
-}
-
 /// Percent-encodes a '/'-separated relative path for an attribute value,
 /// keeping only unreserved characters and '/' as they are. A ':' is encoded
 /// too, so no path can read as a URL scheme.
@@ -238,10 +231,10 @@ mod tests {
 
     #[test]
     fn relative_path_checks() {
-        assert!(is_relative_path("media/x.jpg"));
-        assert!(!is_relative_path("/etc/passwd"));
-        assert!(!is_relative_path("//evil.example/x.jpg"));
-        assert!(!is_relative_path("media/../../x.jpg"));
-        assert!(!is_relative_path(""));
+        assert!(is_confined("media/x.jpg"));
+        assert!(!is_confined("/etc/passwd"));
+        assert!(!is_confined("//evil.example/x.jpg"));
+        assert!(!is_confined("media/../../x.jpg"));
+        assert!(!is_confined(""));
     }
 }
